@@ -1,0 +1,249 @@
+//! Scenario validation: every problem at once, each with its path, rule and allowed values.
+
+use std::fmt;
+
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use super::{Scenario, MAX_DAYS, MAX_PATIENTS};
+use crate::reference::{nation_index, NATIONS};
+
+/// Tolerance on sums that must equal 1 (injury mix, triage weights).
+pub const SUM_TOLERANCE: f64 = 0.001;
+
+/// Most fronts one scenario may have (a patient stores its front in a byte).
+pub const MAX_FRONTS: usize = 255;
+
+/// One problem found in a scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidationIssue {
+    /// JSON path of the offending value, e.g. `fronts[1].nationalities.AUS`.
+    pub path: String,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+impl fmt::Display for ValidationIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// Why a scenario could not be read or used.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("cannot read scenario file {path}: {message}")]
+    Io {
+        /// File path.
+        path: String,
+        /// Operating-system error.
+        message: String,
+    },
+    /// The text is not a scenario: bad syntax, wrong type or unknown field.
+    #[error("invalid scenario {format} at `{path}` (line {line}, column {column}): {message}")]
+    Parse {
+        /// `JSON` or `TOML`.
+        format: &'static str,
+        /// Path of the offending value (`.` for the document).
+        path: String,
+        /// What the parser expected.
+        message: String,
+        /// 1-based line (0 when unknown).
+        line: usize,
+        /// 1-based column (0 when unknown).
+        column: usize,
+    },
+    /// The values break one or more rules.
+    #[error("invalid scenario: {}", issues_summary(.0))]
+    Invalid(Vec<ValidationIssue>),
+    /// No preset has this name.
+    #[error("unknown preset `{name}`; available presets: {available}")]
+    UnknownPreset {
+        /// The name asked for.
+        name: String,
+        /// Comma-separated preset names.
+        available: String,
+    },
+}
+
+impl ScenarioError {
+    /// The validation issues, if this is [`ScenarioError::Invalid`].
+    pub fn issues(&self) -> &[ValidationIssue] {
+        match self {
+            ScenarioError::Invalid(issues) => issues,
+            _ => &[],
+        }
+    }
+}
+
+fn issues_summary(issues: &[ValidationIssue]) -> String {
+    let list: Vec<String> = issues.iter().map(ToString::to_string).collect();
+    format!("{} problem{}: {}", issues.len(), if issues.len() == 1 { "" } else { "s" }, list.join("; "))
+}
+
+struct Issues(Vec<ValidationIssue>);
+
+impl Issues {
+    fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.0.push(ValidationIssue { path: path.into(), message: message.into() });
+    }
+
+    /// Checks that `value` is a finite number inside `[min, max]`.
+    fn range(&mut self, path: impl Into<String>, value: f64, min: f64, max: f64) -> bool {
+        if value.is_finite() && value >= min && value <= max {
+            true
+        } else {
+            self.push(path, format!("must be a number from {min} to {max}, got {value}"));
+            false
+        }
+    }
+
+    /// Checks that finite `values` sum to 1 within [`SUM_TOLERANCE`].
+    fn sums_to_one(&mut self, path: &str, what: &str, values: &[f64]) {
+        let sum: f64 = values.iter().sum();
+        if values.iter().all(|v| v.is_finite()) && (sum - 1.0).abs() > SUM_TOLERANCE {
+            self.push(path, format!("{what} must sum to 1 (±{SUM_TOLERANCE}), got {sum:.4}"));
+        }
+    }
+}
+
+/// Parses an RFC 3339 timestamp into Unix seconds.
+pub(crate) fn parse_start(text: &str) -> Result<i64, String> {
+    OffsetDateTime::parse(text, &Rfc3339)
+        .map(|t| t.unix_timestamp())
+        .map_err(|e| format!("must be an RFC 3339 timestamp such as 2025-06-01T00:00:00Z, got {text:?} ({e})"))
+}
+
+impl Scenario {
+    /// Checks every value and returns all problems found, in field order.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        let mut issues = Issues(Vec::new());
+
+        if self.name.trim().is_empty() {
+            issues.push("name", "must not be empty");
+        }
+        if self.patients == 0 || self.patients > MAX_PATIENTS {
+            issues.push(
+                "patients",
+                format!("must be from 1 to {MAX_PATIENTS}, got {}", self.patients),
+            );
+        }
+        if let Err(message) = parse_start(&self.start) {
+            issues.push("start", message);
+        }
+        if self.days == 0 || self.days > MAX_DAYS {
+            issues.push("days", format!("must be from 1 to {MAX_DAYS}, got {}", self.days));
+        }
+
+        for (kind, setting) in &self.warfare_types {
+            if let Some(weight) = setting.weight {
+                if !(weight.is_finite() && weight > 0.0 && weight <= 1000.0) {
+                    issues.push(
+                        format!("warfare_types.{kind}.weight"),
+                        format!("must be a number above 0 and at most 1000, got {weight}"),
+                    );
+                }
+            }
+        }
+        if !self.warfare_types.values().any(|s| s.enabled) {
+            issues.push(
+                "warfare_types",
+                format!(
+                    "at least one warfare type must be enabled; types: {}",
+                    crate::model::WarfareType::allowed()
+                ),
+            );
+        }
+
+        let mix = self.injury_mix.shares();
+        let mut mix_ok = true;
+        for (kind, share) in crate::model::InjuryType::ALL.iter().zip(mix) {
+            mix_ok &= issues.range(format!("injury_mix.{kind}"), share, 0.0, 1.0);
+        }
+        if mix_ok {
+            issues.sums_to_one("injury_mix", "the injury mix", &mix);
+        }
+
+        self.validate_fronts(&mut issues);
+
+        for (kind, weights) in &self.triage_weights {
+            let values = weights.weights();
+            let mut ok = true;
+            for (triage, w) in crate::model::Triage::ALL.iter().zip(values) {
+                ok &= issues.range(format!("triage_weights.{kind}.{triage}"), w, 0.0, 1.0);
+            }
+            if ok {
+                issues.sums_to_one(&format!("triage_weights.{kind}"), "triage weights", &values);
+            }
+        }
+
+        for (facility, rates) in &self.facility_outcomes {
+            let kia = issues.range(format!("facility_outcomes.{facility}.kia"), rates.kia, 0.0, 1.0);
+            let rtd = issues.range(format!("facility_outcomes.{facility}.rtd"), rates.rtd, 0.0, 1.0);
+            if kia && rtd && rates.kia + rates.rtd > 1.0 + 1e-9 {
+                issues.push(
+                    format!("facility_outcomes.{facility}"),
+                    format!("kia + rtd must be at most 1, got {}", rates.kia + rates.rtd),
+                );
+            }
+        }
+
+        if issues.0.is_empty() { Ok(()) } else { Err(ScenarioError::Invalid(issues.0)) }
+    }
+
+    fn validate_fronts(&self, issues: &mut Issues) {
+        if self.fronts.is_empty() {
+            issues.push("fronts", "at least one front is required");
+            return;
+        }
+        if self.fronts.len() > MAX_FRONTS {
+            issues.push("fronts", format!("at most {MAX_FRONTS} fronts, got {}", self.fronts.len()));
+        }
+        let mut any_rate = false;
+        for (i, front) in self.fronts.iter().enumerate() {
+            let at = format!("fronts[{i}]");
+            if front.name.trim().is_empty() {
+                issues.push(format!("{at}.name"), "must not be empty");
+            } else if self.fronts[..i].iter().any(|f| f.name == front.name) {
+                issues.push(format!("{at}.name"), format!("duplicate front name {:?}", front.name));
+            }
+            if !(front.casualty_rate.is_finite() && front.casualty_rate >= 0.0) {
+                issues.push(
+                    format!("{at}.casualty_rate"),
+                    format!("must be a number of at least 0, got {}", front.casualty_rate),
+                );
+            } else if front.casualty_rate > 0.0 {
+                any_rate = true;
+            }
+            if front.nationalities.is_empty() {
+                issues.push(format!("{at}.nationalities"), "at least one nationality is required");
+            }
+            let mut any_weight = false;
+            for (code, &weight) in &front.nationalities {
+                let path = format!("{at}.nationalities.{code}");
+                if nation_index(code).is_none() {
+                    let allowed: Vec<&str> = NATIONS.iter().map(|n| n.code).collect();
+                    issues.push(
+                        path.clone(),
+                        format!(
+                            "{code:?} is not the ISO 3166 alpha-3 code of a NATO member; allowed: {}",
+                            allowed.join(", ")
+                        ),
+                    );
+                }
+                if !(weight.is_finite() && weight >= 0.0) {
+                    issues.push(path, format!("weight must be a number of at least 0, got {weight}"));
+                } else if weight > 0.0 {
+                    any_weight = true;
+                }
+            }
+            if !front.nationalities.is_empty() && !any_weight {
+                issues.push(format!("{at}.nationalities"), "at least one weight must be above 0");
+            }
+        }
+        if !any_rate {
+            issues.push("fronts", "at least one front must have a casualty_rate above 0");
+        }
+    }
+}
