@@ -35,8 +35,15 @@ pub enum Next {
 
 impl Next {
     /// All columns in order.
-    pub const ALL: [Next; 7] =
-        [Next::Role1, Next::Role2, Next::Role3, Next::Role4, Next::Rtd, Next::Death, Next::Remain];
+    pub const ALL: [Next; 7] = [
+        Next::Role1,
+        Next::Role2,
+        Next::Role3,
+        Next::Role4,
+        Next::Rtd,
+        Next::Death,
+        Next::Remain,
+    ];
 }
 
 /// Base transition rows `[facility][triage][next]`; each row sums to 1.

@@ -16,13 +16,13 @@ pub mod nations;
 pub mod personnel;
 pub mod warfare;
 
-pub use care::{CareNeed, Procedure, VitalRanges, PROCEDURES, VITALS_BY_TRIAGE, VITALS_NORMAL};
+pub use care::{CareNeed, PROCEDURES, Procedure, VITALS_BY_TRIAGE, VITALS_NORMAL, VitalRanges};
 pub use conditions::{
-    BodySite, Climate, Condition, Routing, SiteRule, BATTLE_MIX, BODY_SITES, CONDITIONS,
-    SEVERITIES, Severity,
+    BATTLE_MIX, BODY_SITES, BodySite, CONDITIONS, Climate, Condition, Routing, SEVERITIES,
+    Severity, SiteRule,
 };
-pub use nations::{Nation, NATIONS};
-pub use personnel::{BodyWeight, Rank, BLOOD_GROUPS, BODY_WEIGHT, FEMALE_SHARE, RANKS};
+pub use nations::{NATIONS, Nation};
+pub use personnel::{BLOOD_GROUPS, BODY_WEIGHT, BodyWeight, FEMALE_SHARE, RANKS, Rank};
 
 use crate::model::{Facility, InjuryType, Triage};
 

@@ -170,7 +170,11 @@ pub static WARFARE: [WarfareProfile; 8] = [
     WarfareProfile {
         kind: WarfareType::Guerrilla,
         weight: 0.8,
-        pattern: TemporalPattern::Sporadic { incidents: (3, 7), dawn_dusk: 1.4, night: 0.7 },
+        pattern: TemporalPattern::Sporadic {
+            incidents: (3, 7),
+            dawn_dusk: 1.4,
+            night: 0.7,
+        },
         mass_casualty_probability: 0.15,
         cluster_size: (2, 8),
         injury_modifier: [1.0, 1.3, 1.5],
@@ -268,10 +272,26 @@ pub struct IntensityProfile {
 
 /// Intensity profiles, indexed by [`Intensity::index`].
 pub static INTENSITY: [IntensityProfile; 4] = [
-    IntensityProfile { level: Intensity::Low, mass_casualty_factor: 0.5, max_group: 2 },
-    IntensityProfile { level: Intensity::Medium, mass_casualty_factor: 1.0, max_group: 3 },
-    IntensityProfile { level: Intensity::High, mass_casualty_factor: 1.2, max_group: 3 },
-    IntensityProfile { level: Intensity::Extreme, mass_casualty_factor: 1.5, max_group: 4 },
+    IntensityProfile {
+        level: Intensity::Low,
+        mass_casualty_factor: 0.5,
+        max_group: 2,
+    },
+    IntensityProfile {
+        level: Intensity::Medium,
+        mass_casualty_factor: 1.0,
+        max_group: 3,
+    },
+    IntensityProfile {
+        level: Intensity::High,
+        mass_casualty_factor: 1.2,
+        max_group: 3,
+    },
+    IntensityProfile {
+        level: Intensity::Extreme,
+        mass_casualty_factor: 1.5,
+        max_group: 4,
+    },
 ];
 
 /// Daily intensity curves (8 points), indexed by [`Tempo::index`]. A scenario of `D` days
@@ -281,7 +301,10 @@ pub static TEMPO: [(Tempo, [f64; 8]); 5] = [
     (Tempo::Escalating, [0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8]),
     (Tempo::Surge, [0.5, 1.5, 2.0, 1.5, 0.5, 0.8, 1.2, 0.6]),
     (Tempo::Declining, [1.8, 1.6, 1.4, 1.2, 1.0, 0.8, 0.6, 0.4]),
-    (Tempo::Intermittent, [1.0, 0.3, 1.5, 0.4, 1.2, 0.2, 1.0, 0.5]),
+    (
+        Tempo::Intermittent,
+        [1.0, 0.3, 1.5, 0.4, 1.2, 0.2, 1.0, 0.5],
+    ),
 ];
 
 /// When and how big a special event is.
@@ -358,15 +381,78 @@ pub struct EnvironmentModifier {
 
 /// Environmental modifiers, indexed by [`Environment::index`].
 pub static ENVIRONMENT: [EnvironmentModifier; 9] = [
-    EnvironmentModifier { kind: Environment::Rain, visibility: 0.8, mobility: 0.9, casualty_modifier: 0.95, evacuation_delay_minutes: 15, disease_multiplier: 1.2 },
-    EnvironmentModifier { kind: Environment::Fog, visibility: 0.5, mobility: 0.8, casualty_modifier: 0.7, evacuation_delay_minutes: 30, disease_multiplier: 1.0 },
-    EnvironmentModifier { kind: Environment::Storm, visibility: 0.3, mobility: 0.5, casualty_modifier: 0.5, evacuation_delay_minutes: 90, disease_multiplier: 1.1 },
-    EnvironmentModifier { kind: Environment::ExtremeHeat, visibility: 1.0, mobility: 0.7, casualty_modifier: 1.1, evacuation_delay_minutes: 0, disease_multiplier: 1.4 },
-    EnvironmentModifier { kind: Environment::ExtremeCold, visibility: 0.9, mobility: 0.8, casualty_modifier: 1.05, evacuation_delay_minutes: 10, disease_multiplier: 1.3 },
-    EnvironmentModifier { kind: Environment::DustStorm, visibility: 0.4, mobility: 0.6, casualty_modifier: 0.8, evacuation_delay_minutes: 45, disease_multiplier: 1.2 },
-    EnvironmentModifier { kind: Environment::NightOperations, visibility: 0.6, mobility: 0.8, casualty_modifier: 0.9, evacuation_delay_minutes: 20, disease_multiplier: 1.0 },
-    EnvironmentModifier { kind: Environment::MountainousTerrain, visibility: 0.9, mobility: 0.6, casualty_modifier: 1.2, evacuation_delay_minutes: 60, disease_multiplier: 1.1 },
-    EnvironmentModifier { kind: Environment::UrbanDebris, visibility: 0.8, mobility: 0.7, casualty_modifier: 1.15, evacuation_delay_minutes: 40, disease_multiplier: 1.3 },
+    EnvironmentModifier {
+        kind: Environment::Rain,
+        visibility: 0.8,
+        mobility: 0.9,
+        casualty_modifier: 0.95,
+        evacuation_delay_minutes: 15,
+        disease_multiplier: 1.2,
+    },
+    EnvironmentModifier {
+        kind: Environment::Fog,
+        visibility: 0.5,
+        mobility: 0.8,
+        casualty_modifier: 0.7,
+        evacuation_delay_minutes: 30,
+        disease_multiplier: 1.0,
+    },
+    EnvironmentModifier {
+        kind: Environment::Storm,
+        visibility: 0.3,
+        mobility: 0.5,
+        casualty_modifier: 0.5,
+        evacuation_delay_minutes: 90,
+        disease_multiplier: 1.1,
+    },
+    EnvironmentModifier {
+        kind: Environment::ExtremeHeat,
+        visibility: 1.0,
+        mobility: 0.7,
+        casualty_modifier: 1.1,
+        evacuation_delay_minutes: 0,
+        disease_multiplier: 1.4,
+    },
+    EnvironmentModifier {
+        kind: Environment::ExtremeCold,
+        visibility: 0.9,
+        mobility: 0.8,
+        casualty_modifier: 1.05,
+        evacuation_delay_minutes: 10,
+        disease_multiplier: 1.3,
+    },
+    EnvironmentModifier {
+        kind: Environment::DustStorm,
+        visibility: 0.4,
+        mobility: 0.6,
+        casualty_modifier: 0.8,
+        evacuation_delay_minutes: 45,
+        disease_multiplier: 1.2,
+    },
+    EnvironmentModifier {
+        kind: Environment::NightOperations,
+        visibility: 0.6,
+        mobility: 0.8,
+        casualty_modifier: 0.9,
+        evacuation_delay_minutes: 20,
+        disease_multiplier: 1.0,
+    },
+    EnvironmentModifier {
+        kind: Environment::MountainousTerrain,
+        visibility: 0.9,
+        mobility: 0.6,
+        casualty_modifier: 1.2,
+        evacuation_delay_minutes: 60,
+        disease_multiplier: 1.1,
+    },
+    EnvironmentModifier {
+        kind: Environment::UrbanDebris,
+        visibility: 0.8,
+        mobility: 0.7,
+        casualty_modifier: 1.15,
+        evacuation_delay_minutes: 40,
+        disease_multiplier: 1.3,
+    },
 ];
 
 /// Factor on night hours (00-05, 20-23) when `night_operations` is on.

@@ -15,16 +15,18 @@
 //! ```
 
 mod presets;
-mod validate;
+pub(crate) mod validate;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::model::{Environment, Facility, InjuryType, Intensity, SpecialEvent, Tempo, WarfareType};
+use crate::model::{
+    Environment, Facility, InjuryType, Intensity, SpecialEvent, Tempo, WarfareType,
+};
 use crate::reference::warfare::WARFARE;
 
-pub use presets::{preset, preset_names, PRESETS};
+pub use presets::{PRESETS, preset, preset_names};
 pub use validate::{ScenarioError, ValidationIssue};
 
 /// The default scenario start: 2025-06-01T00:00:00Z.
@@ -90,7 +92,10 @@ pub struct WarfareSetting {
 
 impl WarfareSetting {
     /// An enabled type with its default weight.
-    pub const ON: WarfareSetting = WarfareSetting { enabled: true, weight: None };
+    pub const ON: WarfareSetting = WarfareSetting {
+        enabled: true,
+        weight: None,
+    };
 
     /// The weight used for `kind`: the configured one or the type's default.
     pub fn weight_for(&self, kind: WarfareType) -> f64 {
@@ -119,11 +124,20 @@ impl<'de> Deserialize<'de> for WarfareSetting {
                 f.write_str("true, false, or an object {\"enabled\": bool, \"weight\": number}")
             }
             fn visit_bool<E: serde::de::Error>(self, enabled: bool) -> Result<Self::Value, E> {
-                Ok(WarfareSetting { enabled, weight: None })
+                Ok(WarfareSetting {
+                    enabled,
+                    weight: None,
+                })
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
                 let full = Full::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-                Ok(WarfareSetting { enabled: full.enabled, weight: full.weight })
+                Ok(WarfareSetting {
+                    enabled: full.enabled,
+                    weight: full.weight,
+                })
             }
         }
         deserializer.deserialize_any(Visitor)
@@ -213,17 +227,29 @@ impl Default for Scenario {
             patients: 1440,
             start: DEFAULT_START.to_owned(),
             days: 8,
-            warfare_types: [WarfareType::Conventional, WarfareType::Artillery, WarfareType::Drone]
-                .into_iter()
-                .map(|w| (w, WarfareSetting::ON))
-                .collect(),
+            warfare_types: [
+                WarfareType::Conventional,
+                WarfareType::Artillery,
+                WarfareType::Drone,
+            ]
+            .into_iter()
+            .map(|w| (w, WarfareSetting::ON))
+            .collect(),
             intensity: Intensity::High,
             tempo: Tempo::Sustained,
             special_events: [(SpecialEvent::MassCasualty, true)].into_iter().collect(),
             environmental_conditions: [(Environment::NightOperations, true)].into_iter().collect(),
-            injury_mix: InjuryMix { battle_injury: 0.15, non_battle_injury: 0.33, disease: 0.52 },
+            injury_mix: InjuryMix {
+                battle_injury: 0.15,
+                non_battle_injury: 0.33,
+                disease: 0.52,
+            },
             fronts: vec![
-                front("Poland", 0.6, &[("POL", 50.0), ("LTU", 25.0), ("NLD", 20.0), ("ESP", 5.0)]),
+                front(
+                    "Poland",
+                    0.6,
+                    &[("POL", 50.0), ("LTU", 25.0), ("NLD", 20.0), ("ESP", 5.0)],
+                ),
                 front("Estonia", 0.3, &[("EST", 50.0), ("GBR", 50.0)]),
                 front("Finland", 0.1, &[("FIN", 50.0), ("USA", 50.0)]),
             ],
@@ -281,7 +307,10 @@ impl Scenario {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
-        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml")) {
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+        {
             Scenario::from_toml(&text)
         } else {
             Scenario::from_json(&text)
@@ -314,7 +343,11 @@ impl Scenario {
 
     /// Environmental conditions that are switched on, in declaration order.
     pub fn active_environment(&self) -> Vec<Environment> {
-        self.environmental_conditions.iter().filter(|(_, on)| **on).map(|(&e, _)| e).collect()
+        self.environmental_conditions
+            .iter()
+            .filter(|(_, on)| **on)
+            .map(|(&e, _)| e)
+            .collect()
     }
 }
 

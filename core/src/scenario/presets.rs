@@ -39,16 +39,32 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
                           NATO defence with artillery and drones, escalating.",
             patients: 2500,
             days: 8,
-            warfare: &[(WarfareType::Conventional, None), (WarfareType::Artillery, None), (WarfareType::Drone, None)],
+            warfare: &[
+                (WarfareType::Conventional, None),
+                (WarfareType::Artillery, None),
+                (WarfareType::Drone, None),
+            ],
             intensity: Intensity::High,
             tempo: Tempo::Escalating,
             events: &[SpecialEvent::MajorOffensive, SpecialEvent::MassCasualty],
             environment: &[],
             mix: (0.55, 0.25, 0.20),
             fronts: &[
-                ("Northern Front", 0.45, &[("EST", 35.0), ("FIN", 30.0), ("SWE", 20.0), ("USA", 15.0)]),
-                ("Central Front", 0.35, &[("POL", 40.0), ("DEU", 25.0), ("USA", 20.0), ("GBR", 15.0)]),
-                ("Southern Front", 0.20, &[("LVA", 30.0), ("LTU", 30.0), ("POL", 25.0), ("CAN", 15.0)]),
+                (
+                    "Northern Front",
+                    0.45,
+                    &[("EST", 35.0), ("FIN", 30.0), ("SWE", 20.0), ("USA", 15.0)],
+                ),
+                (
+                    "Central Front",
+                    0.35,
+                    &[("POL", 40.0), ("DEU", 25.0), ("USA", 20.0), ("GBR", 15.0)],
+                ),
+                (
+                    "Southern Front",
+                    0.20,
+                    &[("LVA", 30.0), ("LTU", 30.0), ("POL", 25.0), ("CAN", 15.0)],
+                ),
             ],
             triage: &[],
         },
@@ -58,7 +74,10 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
                           disease and non-battle injuries, with occasional guerrilla incidents.",
             patients: 500,
             days: 30,
-            warfare: &[(WarfareType::Peacekeeping, Some(1.0)), (WarfareType::Guerrilla, Some(0.2))],
+            warfare: &[
+                (WarfareType::Peacekeeping, Some(1.0)),
+                (WarfareType::Guerrilla, Some(0.2)),
+            ],
             intensity: Intensity::Low,
             tempo: Tempo::Sustained,
             events: &[],
@@ -68,9 +87,21 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
                 (
                     "Main Operating Base",
                     0.6,
-                    &[("USA", 20.0), ("GBR", 15.0), ("FRA", 15.0), ("ITA", 15.0), ("ESP", 10.0), ("DEU", 10.0), ("CAN", 15.0)],
+                    &[
+                        ("USA", 20.0),
+                        ("GBR", 15.0),
+                        ("FRA", 15.0),
+                        ("ITA", 15.0),
+                        ("ESP", 10.0),
+                        ("DEU", 10.0),
+                        ("CAN", 15.0),
+                    ],
                 ),
-                ("Forward Operating Base", 0.4, &[("NOR", 25.0), ("DNK", 25.0), ("NLD", 25.0), ("BEL", 25.0)]),
+                (
+                    "Forward Operating Base",
+                    0.4,
+                    &[("NOR", 25.0), ("DNK", 25.0), ("NLD", 25.0), ("BEL", 25.0)],
+                ),
             ],
             triage: &[],
         },
@@ -87,9 +118,21 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
             environment: &[Environment::UrbanDebris],
             mix: (0.70, 0.20, 0.10),
             fronts: &[
-                ("City Center", 0.5, &[("USA", 50.0), ("GBR", 30.0), ("CAN", 20.0)]),
-                ("Industrial Zone", 0.3, &[("FRA", 40.0), ("DEU", 35.0), ("ITA", 25.0)]),
-                ("Harbor District", 0.2, &[("NLD", 35.0), ("NOR", 35.0), ("DNK", 30.0)]),
+                (
+                    "City Center",
+                    0.5,
+                    &[("USA", 50.0), ("GBR", 30.0), ("CAN", 20.0)],
+                ),
+                (
+                    "Industrial Zone",
+                    0.3,
+                    &[("FRA", 40.0), ("DEU", 35.0), ("ITA", 25.0)],
+                ),
+                (
+                    "Harbor District",
+                    0.2,
+                    &[("NLD", 35.0), ("NOR", 35.0), ("DNK", 30.0)],
+                ),
             ],
             triage: &[],
         },
@@ -106,8 +149,16 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
             environment: &[],
             mix: (0.05, 0.15, 0.80),
             fronts: &[
-                ("Primary Impact Zone", 0.7, &[("USA", 60.0), ("GBR", 25.0), ("CAN", 15.0)]),
-                ("Secondary Exposure Zone", 0.3, &[("DEU", 40.0), ("FRA", 35.0), ("NLD", 25.0)]),
+                (
+                    "Primary Impact Zone",
+                    0.7,
+                    &[("USA", 60.0), ("GBR", 25.0), ("CAN", 15.0)],
+                ),
+                (
+                    "Secondary Exposure Zone",
+                    0.3,
+                    &[("DEU", 40.0), ("FRA", 35.0), ("NLD", 25.0)],
+                ),
             ],
             triage: &[(InjuryType::Disease, (0.5, 0.35, 0.15))],
         },
@@ -132,13 +183,20 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
                           capacity stress test for medical facilities.",
             patients: 800,
             days: 1,
-            warfare: &[(WarfareType::Conventional, None), (WarfareType::Artillery, None)],
+            warfare: &[
+                (WarfareType::Conventional, None),
+                (WarfareType::Artillery, None),
+            ],
             intensity: Intensity::Extreme,
             tempo: Tempo::Sustained,
             events: &[SpecialEvent::MassCasualty],
             environment: &[],
             mix: (0.60, 0.30, 0.10),
-            fronts: &[("Incident Site", 1.0, &[("USA", 40.0), ("GBR", 30.0), ("DEU", 20.0), ("FRA", 10.0)])],
+            fronts: &[(
+                "Incident Site",
+                1.0,
+                &[("USA", 40.0), ("GBR", 30.0), ("DEU", 20.0), ("FRA", 10.0)],
+            )],
             triage: &[(InjuryType::BattleInjury, (0.5, 0.35, 0.15))],
         },
         "arctic_operation" => Preset {
@@ -154,8 +212,16 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
             environment: &[Environment::ExtremeCold, Environment::MountainousTerrain],
             mix: (0.30, 0.45, 0.25),
             fronts: &[
-                ("Arctic Forward Base", 0.55, &[("NOR", 35.0), ("FIN", 30.0), ("SWE", 20.0), ("USA", 15.0)]),
-                ("Mountain Sector", 0.45, &[("CAN", 40.0), ("GBR", 30.0), ("USA", 30.0)]),
+                (
+                    "Arctic Forward Base",
+                    0.55,
+                    &[("NOR", 35.0), ("FIN", 30.0), ("SWE", 20.0), ("USA", 15.0)],
+                ),
+                (
+                    "Mountain Sector",
+                    0.45,
+                    &[("CAN", 40.0), ("GBR", 30.0), ("USA", 30.0)],
+                ),
             ],
             triage: &[],
         },
@@ -165,16 +231,31 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
                           injuries and an inland objective.",
             patients: 1800,
             days: 6,
-            warfare: &[(WarfareType::Naval, None), (WarfareType::Conventional, Some(0.5))],
+            warfare: &[
+                (WarfareType::Naval, None),
+                (WarfareType::Conventional, Some(0.5)),
+            ],
             intensity: Intensity::High,
             tempo: Tempo::Surge,
             events: &[SpecialEvent::MajorOffensive],
             environment: &[],
             mix: (0.55, 0.30, 0.15),
             fronts: &[
-                ("Naval Task Force", 0.35, &[("USA", 45.0), ("GBR", 30.0), ("FRA", 25.0)]),
-                ("Beach Landing Zone", 0.45, &[("USA", 50.0), ("ESP", 25.0), ("NLD", 25.0)]),
-                ("Inland Objective", 0.20, &[("GBR", 40.0), ("CAN", 35.0), ("ITA", 25.0)]),
+                (
+                    "Naval Task Force",
+                    0.35,
+                    &[("USA", 45.0), ("GBR", 30.0), ("FRA", 25.0)],
+                ),
+                (
+                    "Beach Landing Zone",
+                    0.45,
+                    &[("USA", 50.0), ("ESP", 25.0), ("NLD", 25.0)],
+                ),
+                (
+                    "Inland Objective",
+                    0.20,
+                    &[("GBR", 40.0), ("CAN", 35.0), ("ITA", 25.0)],
+                ),
             ],
             triage: &[],
         },
@@ -215,11 +296,22 @@ impl Preset<'_> {
             warfare_types: self
                 .warfare
                 .iter()
-                .map(|&(k, weight)| (k, WarfareSetting { enabled: true, weight }))
+                .map(|&(k, weight)| {
+                    (
+                        k,
+                        WarfareSetting {
+                            enabled: true,
+                            weight,
+                        },
+                    )
+                })
                 .collect(),
             intensity: self.intensity,
             tempo: self.tempo,
-            special_events: SpecialEvent::ALL.iter().map(|&e| (e, self.events.contains(&e))).collect(),
+            special_events: SpecialEvent::ALL
+                .iter()
+                .map(|&e| (e, self.events.contains(&e)))
+                .collect(),
             environmental_conditions: self.environment.iter().map(|&e| (e, true)).collect(),
             injury_mix: InjuryMix {
                 battle_injury: self.mix.0,

@@ -2,11 +2,11 @@
 
 use std::fmt;
 
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
-use super::{Scenario, MAX_DAYS, MAX_PATIENTS};
-use crate::reference::{nation_index, NATIONS};
+use super::{MAX_DAYS, MAX_PATIENTS, Scenario};
+use crate::reference::{NATIONS, nation_index};
 
 /// Tolerance on sums that must equal 1 (injury mix, triage weights).
 pub const SUM_TOLERANCE: f64 = 0.001;
@@ -79,14 +79,22 @@ impl ScenarioError {
 
 fn issues_summary(issues: &[ValidationIssue]) -> String {
     let list: Vec<String> = issues.iter().map(ToString::to_string).collect();
-    format!("{} problem{}: {}", issues.len(), if issues.len() == 1 { "" } else { "s" }, list.join("; "))
+    format!(
+        "{} problem{}: {}",
+        issues.len(),
+        if issues.len() == 1 { "" } else { "s" },
+        list.join("; ")
+    )
 }
 
 struct Issues(Vec<ValidationIssue>);
 
 impl Issues {
     fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.0.push(ValidationIssue { path: path.into(), message: message.into() });
+        self.0.push(ValidationIssue {
+            path: path.into(),
+            message: message.into(),
+        });
     }
 
     /// Checks that `value` is a finite number inside `[min, max]`.
@@ -94,7 +102,10 @@ impl Issues {
         if value.is_finite() && value >= min && value <= max {
             true
         } else {
-            self.push(path, format!("must be a number from {min} to {max}, got {value}"));
+            self.push(
+                path,
+                format!("must be a number from {min} to {max}, got {value}"),
+            );
             false
         }
     }
@@ -103,7 +114,10 @@ impl Issues {
     fn sums_to_one(&mut self, path: &str, what: &str, values: &[f64]) {
         let sum: f64 = values.iter().sum();
         if values.iter().all(|v| v.is_finite()) && (sum - 1.0).abs() > SUM_TOLERANCE {
-            self.push(path, format!("{what} must sum to 1 (±{SUM_TOLERANCE}), got {sum:.4}"));
+            self.push(
+                path,
+                format!("{what} must sum to 1 (±{SUM_TOLERANCE}), got {sum:.4}"),
+            );
         }
     }
 }
@@ -112,7 +126,11 @@ impl Issues {
 pub(crate) fn parse_start(text: &str) -> Result<i64, String> {
     OffsetDateTime::parse(text, &Rfc3339)
         .map(|t| t.unix_timestamp())
-        .map_err(|e| format!("must be an RFC 3339 timestamp such as 2025-06-01T00:00:00Z, got {text:?} ({e})"))
+        .map_err(|e| {
+            format!(
+                "must be an RFC 3339 timestamp such as 2025-06-01T00:00:00Z, got {text:?} ({e})"
+            )
+        })
 }
 
 impl Scenario {
@@ -133,7 +151,10 @@ impl Scenario {
             issues.push("start", message);
         }
         if self.days == 0 || self.days > MAX_DAYS {
-            issues.push("days", format!("must be from 1 to {MAX_DAYS}, got {}", self.days));
+            issues.push(
+                "days",
+                format!("must be from 1 to {MAX_DAYS}, got {}", self.days),
+            );
         }
 
         for (kind, setting) in &self.warfare_types {
@@ -179,8 +200,18 @@ impl Scenario {
         }
 
         for (facility, rates) in &self.facility_outcomes {
-            let kia = issues.range(format!("facility_outcomes.{facility}.kia"), rates.kia, 0.0, 1.0);
-            let rtd = issues.range(format!("facility_outcomes.{facility}.rtd"), rates.rtd, 0.0, 1.0);
+            let kia = issues.range(
+                format!("facility_outcomes.{facility}.kia"),
+                rates.kia,
+                0.0,
+                1.0,
+            );
+            let rtd = issues.range(
+                format!("facility_outcomes.{facility}.rtd"),
+                rates.rtd,
+                0.0,
+                1.0,
+            );
             if kia && rtd && rates.kia + rates.rtd > 1.0 + 1e-9 {
                 issues.push(
                     format!("facility_outcomes.{facility}"),
@@ -189,7 +220,11 @@ impl Scenario {
             }
         }
 
-        if issues.0.is_empty() { Ok(()) } else { Err(ScenarioError::Invalid(issues.0)) }
+        if issues.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ScenarioError::Invalid(issues.0))
+        }
     }
 
     fn validate_fronts(&self, issues: &mut Issues) {
@@ -198,7 +233,10 @@ impl Scenario {
             return;
         }
         if self.fronts.len() > MAX_FRONTS {
-            issues.push("fronts", format!("at most {MAX_FRONTS} fronts, got {}", self.fronts.len()));
+            issues.push(
+                "fronts",
+                format!("at most {MAX_FRONTS} fronts, got {}", self.fronts.len()),
+            );
         }
         let mut any_rate = false;
         for (i, front) in self.fronts.iter().enumerate() {
@@ -206,18 +244,27 @@ impl Scenario {
             if front.name.trim().is_empty() {
                 issues.push(format!("{at}.name"), "must not be empty");
             } else if self.fronts[..i].iter().any(|f| f.name == front.name) {
-                issues.push(format!("{at}.name"), format!("duplicate front name {:?}", front.name));
+                issues.push(
+                    format!("{at}.name"),
+                    format!("duplicate front name {:?}", front.name),
+                );
             }
             if !(front.casualty_rate.is_finite() && front.casualty_rate >= 0.0) {
                 issues.push(
                     format!("{at}.casualty_rate"),
-                    format!("must be a number of at least 0, got {}", front.casualty_rate),
+                    format!(
+                        "must be a number of at least 0, got {}",
+                        front.casualty_rate
+                    ),
                 );
             } else if front.casualty_rate > 0.0 {
                 any_rate = true;
             }
             if front.nationalities.is_empty() {
-                issues.push(format!("{at}.nationalities"), "at least one nationality is required");
+                issues.push(
+                    format!("{at}.nationalities"),
+                    "at least one nationality is required",
+                );
             }
             let mut any_weight = false;
             for (code, &weight) in &front.nationalities {
@@ -233,17 +280,26 @@ impl Scenario {
                     );
                 }
                 if !(weight.is_finite() && weight >= 0.0) {
-                    issues.push(path, format!("weight must be a number of at least 0, got {weight}"));
+                    issues.push(
+                        path,
+                        format!("weight must be a number of at least 0, got {weight}"),
+                    );
                 } else if weight > 0.0 {
                     any_weight = true;
                 }
             }
             if !front.nationalities.is_empty() && !any_weight {
-                issues.push(format!("{at}.nationalities"), "at least one weight must be above 0");
+                issues.push(
+                    format!("{at}.nationalities"),
+                    "at least one weight must be above 0",
+                );
             }
         }
         if !any_rate {
-            issues.push("fronts", "at least one front must have a casualty_rate above 0");
+            issues.push(
+                "fronts",
+                "at least one front must have a casualty_rate above 0",
+            );
         }
     }
 }

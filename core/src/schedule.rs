@@ -1,0 +1,622 @@
+//! The casualty schedule: how many casualties happen in which hour, from which warfare
+//! type or special event, grouped into which incidents.
+//!
+//! It is the ancestor's temporal model made exact. The whole operation is split into
+//! hour buckets; each hour holds a count per *column* (the eight warfare types and the
+//! three special events). Counts are apportioned with the largest-remainder method, so
+//! they always add up to exactly the requested number of patients (the ancestor dumped
+//! its rounding error on the last event, or trimmed patients). Memory is the table of
+//! counts — days × 24 × 11 — plus the incidents of one hour, which a cursor rebuilds from
+//! that hour's own random stream when it gets there. So patient `i` can be located
+//! without generating patients `0..i`, and ten million patients cost no more schedule
+//! memory than ten thousand, bar the size of one hour's incident list.
+
+use crate::model::{Environment, SpecialEvent, WarfareType};
+use crate::reference::warfare::{
+    ENVIRONMENT, HOURLY_BASELINE, INTENSITY, NIGHT_OPERATIONS_FACTOR, SPECIAL_EVENTS, TEMPO,
+    TemporalPattern, WARFARE,
+};
+use crate::rng::{Domain, Stream, apportion, cumulative, key, pick};
+use crate::scenario::Scenario;
+
+/// Number of columns per hour: 8 warfare types, then 3 special events.
+pub const COLUMNS: usize = 11;
+
+/// Smallest count in an hour's column that can form a mass-casualty cluster.
+const MIN_CLUSTER_HOUR: u32 = 6;
+
+/// Where a casualty comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// Ordinary combat of this warfare type.
+    Warfare(WarfareType),
+    /// A special event (no single warfare type).
+    Special(SpecialEvent),
+}
+
+impl Source {
+    /// Column index: warfare types 0-7, special events 8-10.
+    pub const fn column(self) -> u8 {
+        match self {
+            Source::Warfare(w) => w as u8,
+            Source::Special(s) => 8 + s as u8,
+        }
+    }
+
+    /// The source of a column index (`None` when out of range).
+    pub fn from_column(column: u8) -> Option<Source> {
+        match column {
+            0..=7 => Some(Source::Warfare(WarfareType::ALL[column as usize])),
+            8..=10 => Some(Source::Special(SpecialEvent::ALL[column as usize - 8])),
+            _ => None,
+        }
+    }
+}
+
+/// One casualty's place in the schedule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slot {
+    /// Patient index (0-based, in injury-time order).
+    pub index: u64,
+    /// Minutes from the scenario start to the injury.
+    pub minute: u32,
+    /// Column of the source (see [`Source::column`]).
+    pub column: u8,
+    /// Whether the casualty is part of a mass-casualty cluster or special event.
+    pub mass_casualty: bool,
+    /// Ordinal of the incident within its hour (for incident ids).
+    pub incident: u32,
+}
+
+/// One incident of an hour: casualties hit together at the same minute.
+#[derive(Clone, Copy, Debug)]
+struct Incident {
+    /// Creation order within the hour: the tie-break that keeps the sort deterministic.
+    seq: u32,
+    minute: u8,
+    column: u8,
+    mass_casualty: bool,
+    size: u32,
+}
+
+/// Hour-by-hour casualty counts of a scenario, drawn once from the seed.
+#[derive(Debug)]
+pub struct CasualtySchedule {
+    /// Patients before each hour; `hours + 1` entries, the last is the total.
+    hour_start: Vec<u64>,
+    /// Count per hour and column.
+    cells: Vec<u32>,
+    /// Key of the per-hour incident streams.
+    hour_key: [u8; 32],
+    /// Cluster probability per warfare type, after intensity and environment.
+    cluster_probability: [f64; 8],
+    /// Largest group outside clusters.
+    max_group: u32,
+    /// Largest number of patients in one hour.
+    max_hour: u32,
+}
+
+impl CasualtySchedule {
+    /// Draws the schedule of a validated scenario.
+    pub(crate) fn build(scenario: &Scenario, seed: u64) -> CasualtySchedule {
+        let days = scenario.days as usize;
+        let hours = days * 24;
+        let intensity = &INTENSITY[scenario.intensity.index()];
+        let environment = scenario.active_environment();
+        let casualty_factor: f64 = environment
+            .iter()
+            .map(|e| ENVIRONMENT[e.index()].casualty_modifier)
+            .product();
+        let night_ops = environment.contains(&Environment::NightOperations);
+        let warfare = scenario.active_warfare();
+        let warfare_total: f64 = warfare.iter().map(|&(_, w)| w).sum();
+
+        // Which days hold which special events, and how busy each day is.
+        let mut scenario_rng = Stream::new(&key(seed, Domain::Scenario), 0);
+        let mut day_events: Vec<Vec<SpecialEvent>> = vec![Vec::new(); days];
+        for profile in &SPECIAL_EVENTS {
+            let on = scenario.has_special_event(profile.kind);
+            for (d, events) in day_events.iter_mut().enumerate() {
+                let happens = if profile.cycle_days.is_empty() {
+                    let p = (profile.daily_probability * intensity.mass_casualty_factor).min(1.0);
+                    scenario_rng.chance(p)
+                } else {
+                    profile.cycle_days.contains(&((d % 8) as u8))
+                        || (days == 1 && profile.kind == SpecialEvent::MajorOffensive)
+                };
+                if on && happens {
+                    events.push(profile.kind);
+                }
+            }
+        }
+        let curve = &TEMPO[scenario.tempo.index()].1;
+        let day_weights: Vec<f64> = (0..days)
+            .map(|d| {
+                let x = if days == 1 {
+                    0.0
+                } else {
+                    d as f64 * 7.0 / (days - 1) as f64
+                };
+                let i = (x.floor() as usize).min(6);
+                let f = x - i as f64;
+                let tempo = curve[i] * (1.0 - f) + curve[i + 1] * f;
+                let boost: f64 = day_events[d]
+                    .iter()
+                    .map(|e| SPECIAL_EVENTS[e.index()].day_boost)
+                    .product();
+                tempo * boost
+            })
+            .collect();
+        let day_counts = apportion(scenario.patients, &day_weights);
+
+        let day_key = key(seed, Domain::ScheduleDay);
+        let mut cells = vec![0u32; hours * COLUMNS];
+        let mut weights = vec![0.0f64; 24 * 8];
+        for d in 0..days {
+            let mut rng = Stream::new(&day_key, d as u64);
+            let mut left = day_counts[d];
+
+            // Special events take their share of the day first.
+            let mut hour_boost = [1.0f64; 24];
+            for &event in &day_events[d] {
+                let profile = &SPECIAL_EVENTS[event.index()];
+                let hour =
+                    profile.start_hours[rng.below(profile.start_hours.len() as u32) as usize];
+                let share = rng.uniform(profile.share_of_day.0, profile.share_of_day.1);
+                for h in hour as usize..(hour as usize + profile.boost_hours as usize).min(24) {
+                    hour_boost[h] *= profile.hour_boost;
+                }
+                if left == 0 {
+                    continue;
+                }
+                let size = ((day_counts[d] as f64 * share).round() as u64).clamp(1, left);
+                left -= size;
+                let column = Source::Special(event).column() as usize;
+                cells[(d * 24 + hour as usize) * COLUMNS + column] += size as u32;
+            }
+
+            // The rest over hours and warfare types.
+            weights.iter_mut().for_each(|w| *w = 0.0);
+            for &(kind, weight) in &warfare {
+                let hourly = pattern_weights(&WARFARE[kind.index()].pattern, &mut rng);
+                let total: f64 = hourly.iter().sum();
+                for h in 0..24 {
+                    let night = if night_ops && !(6..20).contains(&h) {
+                        NIGHT_OPERATIONS_FACTOR
+                    } else {
+                        1.0
+                    };
+                    weights[h * 8 + kind.index()] =
+                        hourly[h] / total * (weight / warfare_total) * night * hour_boost[h];
+                }
+            }
+            for (i, count) in apportion(left, &weights).into_iter().enumerate() {
+                let (h, k) = (i / 8, i % 8);
+                cells[(d * 24 + h) * COLUMNS + k] += count as u32;
+            }
+        }
+
+        let mut hour_start = Vec::with_capacity(hours + 1);
+        let mut total = 0u64;
+        let mut max_hour = 0u32;
+        hour_start.push(0);
+        for h in 0..hours {
+            let in_hour: u64 = cells[h * COLUMNS..(h + 1) * COLUMNS]
+                .iter()
+                .map(|&c| u64::from(c))
+                .sum();
+            max_hour = max_hour.max(in_hour as u32);
+            total += in_hour;
+            hour_start.push(total);
+        }
+        debug_assert_eq!(total, scenario.patients);
+
+        let mut cluster_probability = [0.0; 8];
+        for (k, p) in cluster_probability.iter_mut().enumerate() {
+            *p = (WARFARE[k].mass_casualty_probability
+                * intensity.mass_casualty_factor
+                * casualty_factor)
+                .min(0.95);
+        }
+        CasualtySchedule {
+            hour_start,
+            cells,
+            hour_key: key(seed, Domain::ScheduleHour),
+            cluster_probability,
+            max_group: intensity.max_group,
+            max_hour,
+        }
+    }
+
+    /// Total number of patients.
+    pub fn len(&self) -> u64 {
+        *self.hour_start.last().unwrap_or(&0)
+    }
+
+    /// Whether the schedule holds no patient (never true for a valid scenario).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of hour buckets (days × 24).
+    pub fn hours(&self) -> usize {
+        self.hour_start.len() - 1
+    }
+
+    /// Patients injured during hour `hour` (0-based from the start).
+    pub fn patients_in_hour(&self, hour: usize) -> u64 {
+        self.hour_start[hour + 1] - self.hour_start[hour]
+    }
+
+    /// Patients of `source` injured during hour `hour`.
+    pub fn count(&self, hour: usize, source: Source) -> u32 {
+        self.cells[hour * COLUMNS + source.column() as usize]
+    }
+
+    /// Patients per column over the whole operation.
+    pub fn column_totals(&self) -> [u64; COLUMNS] {
+        let mut totals = [0u64; COLUMNS];
+        for row in self.cells.chunks_exact(COLUMNS) {
+            for (t, &c) in totals.iter_mut().zip(row) {
+                *t += u64::from(c);
+            }
+        }
+        totals
+    }
+
+    /// A cursor positioned on patient `start`.
+    pub(crate) fn cursor(&self, start: u64) -> ScheduleCursor<'_> {
+        let mut cursor = ScheduleCursor {
+            schedule: self,
+            hour: usize::MAX,
+            incidents: Vec::with_capacity(self.max_hour as usize),
+            incident: 0,
+            within: 0,
+            next: 0,
+        };
+        cursor.seek(start);
+        cursor
+    }
+
+    fn incidents_of(&self, hour: usize, out: &mut Vec<Incident>) {
+        out.clear();
+        let mut rng = Stream::new(&self.hour_key, hour as u64);
+        for column in 0..COLUMNS {
+            let count = self.cells[hour * COLUMNS + column];
+            if count == 0 {
+                continue;
+            }
+            if column >= 8 {
+                // A special event strikes on the hour, all at once.
+                out.push(Incident {
+                    seq: out.len() as u32,
+                    minute: 0,
+                    column: column as u8,
+                    mass_casualty: true,
+                    size: count,
+                });
+                continue;
+            }
+            let mut left = count;
+            if left >= MIN_CLUSTER_HOUR && rng.chance(self.cluster_probability[column]) {
+                let (lo, hi) = WARFARE[column].cluster_size;
+                let size = rng.between(lo, hi).min(left);
+                out.push(Incident {
+                    seq: out.len() as u32,
+                    minute: rng.below(60) as u8,
+                    column: column as u8,
+                    mass_casualty: true,
+                    size,
+                });
+                left -= size;
+            }
+            while left > 0 {
+                let size = rng.between(1, self.max_group).min(left);
+                out.push(Incident {
+                    seq: out.len() as u32,
+                    minute: rng.below(60) as u8,
+                    column: column as u8,
+                    mass_casualty: false,
+                    size,
+                });
+                left -= size;
+            }
+        }
+        // Unstable sort on a total key: no allocation, same order as a stable sort.
+        out.sort_unstable_by_key(|i| (i.minute, i.seq));
+    }
+}
+
+/// Walks the schedule patient by patient, one hour's incidents in memory.
+pub(crate) struct ScheduleCursor<'a> {
+    schedule: &'a CasualtySchedule,
+    hour: usize,
+    incidents: Vec<Incident>,
+    incident: usize,
+    within: u32,
+    next: u64,
+}
+
+impl ScheduleCursor<'_> {
+    /// Moves to patient `index`; forward moves inside the current hour reuse its incidents.
+    pub fn seek(&mut self, index: u64) {
+        let s = self.schedule;
+        let index = index.min(s.len());
+        if index == s.len() {
+            self.next = index;
+            return;
+        }
+        let hour = s.hour_start.partition_point(|&start| start <= index) - 1;
+        if hour != self.hour || index < self.next {
+            self.hour = hour;
+            s.incidents_of(hour, &mut self.incidents);
+            self.incident = 0;
+            self.within = 0;
+            self.next = s.hour_start[hour];
+        }
+        let mut skip = index - self.next;
+        while skip > 0 {
+            let room = u64::from(self.incidents[self.incident].size - self.within);
+            if skip < room {
+                self.within += skip as u32;
+                break;
+            }
+            skip -= room;
+            self.incident += 1;
+            self.within = 0;
+        }
+        self.next = index;
+    }
+
+    /// The next patient's slot, or `None` at the end of the schedule.
+    pub fn next_slot(&mut self) -> Option<Slot> {
+        let s = self.schedule;
+        if self.next >= s.len() {
+            return None;
+        }
+        while self.hour == usize::MAX || self.incident >= self.incidents.len() {
+            self.hour = self.hour.wrapping_add(1);
+            s.incidents_of(self.hour, &mut self.incidents);
+            self.incident = 0;
+            self.within = 0;
+        }
+        let incident = self.incidents[self.incident];
+        let slot = Slot {
+            index: self.next,
+            minute: self.hour as u32 * 60 + u32::from(incident.minute),
+            column: incident.column,
+            mass_casualty: incident.mass_casualty,
+            incident: self.incident as u32,
+        };
+        self.within += 1;
+        if self.within == incident.size {
+            self.incident += 1;
+            self.within = 0;
+        }
+        self.next += 1;
+        Some(slot)
+    }
+}
+
+/// Hourly weights of one day for a pattern.
+fn pattern_weights(pattern: &TemporalPattern, rng: &mut Stream) -> [f64; 24] {
+    let b = &HOURLY_BASELINE;
+    let mut w = [0.0f64; 24];
+    match *pattern {
+        TemporalPattern::SustainedCombat {
+            peak_hours,
+            peak,
+            base,
+            night,
+        } => {
+            for h in 0..24 {
+                let factor = if peak_hours.contains(&(h as u8)) {
+                    peak
+                } else if !(6..22).contains(&h) {
+                    night
+                } else {
+                    base
+                };
+                w[h] = factor * b[h];
+            }
+        }
+        TemporalPattern::Surge {
+            per_day,
+            duration_hours,
+            intensity,
+            between,
+            preferred_hours,
+        } => {
+            w = [between; 24];
+            let mut candidates: Vec<u8> = preferred_hours.to_vec();
+            for _ in 0..per_day {
+                if candidates.is_empty() {
+                    break;
+                }
+                let start = candidates[rng.below(candidates.len() as u32) as usize];
+                for j in 0..duration_hours {
+                    w[usize::from((start + j) % 24)] = intensity;
+                }
+                candidates.retain(|&c| {
+                    let gap = (i16::from(c) - i16::from(start)).rem_euclid(24);
+                    gap.min(24 - gap) >= i16::from(duration_hours)
+                });
+            }
+        }
+        TemporalPattern::PhasedAssault { phases, baseline } => {
+            for h in 0..24 {
+                w[h] = baseline * b[h];
+            }
+            for &(start, len, weight) in phases {
+                for h in start..(start + len).min(24) {
+                    w[usize::from(h)] = weight * b[usize::from(h)];
+                }
+            }
+        }
+        TemporalPattern::Sporadic {
+            incidents,
+            dawn_dusk,
+            night,
+        } => {
+            let choice = cumulative((0..24).map(|h| {
+                let f = if (5..=7).contains(&h) || (17..=19).contains(&h) {
+                    dawn_dusk
+                } else if h <= 4 || h >= 20 {
+                    night
+                } else {
+                    1.0
+                };
+                b[h] * f
+            }));
+            for _ in 0..rng.between(u32::from(incidents.0), u32::from(incidents.1)) {
+                w[pick(&choice, rng.unit())] += 1.0;
+            }
+        }
+        TemporalPattern::PrecisionStrike {
+            strikes,
+            daylight,
+            daylight_share,
+        } => {
+            for _ in 0..rng.between(u32::from(strikes.0), u32::from(strikes.1)) {
+                let h = if rng.chance(daylight_share) {
+                    rng.between(u32::from(daylight.0), u32::from(daylight.1))
+                } else {
+                    rng.below(24)
+                };
+                w[h as usize] += 1.0;
+            }
+        }
+        TemporalPattern::WaveAssault {
+            waves,
+            start_hours,
+            ramp,
+            baseline,
+        } => {
+            w = [baseline; 24];
+            for _ in 0..rng.between(u32::from(waves.0), u32::from(waves.1)) {
+                let start = start_hours[rng.below(start_hours.len() as u32) as usize];
+                for (j, &r) in ramp.iter().enumerate() {
+                    w[(usize::from(start) + j) % 24] += r;
+                }
+            }
+        }
+        TemporalPattern::ContaminationSpread {
+            release_hours,
+            decay_hours,
+            baseline,
+        } => {
+            let release =
+                rng.between(u32::from(release_hours.0), u32::from(release_hours.1)) as usize;
+            for h in 0..24 {
+                let exposure = if h >= release {
+                    (-((h - release) as f64) / decay_hours).exp()
+                } else {
+                    0.0
+                };
+                w[h] = baseline + exposure;
+            }
+        }
+        TemporalPattern::LowIntensity {
+            sick_call,
+            sick_call_weight,
+            day,
+            night,
+        } => {
+            for h in 0..24u8 {
+                w[usize::from(h)] = if (sick_call.0..=sick_call.1).contains(&h) {
+                    sick_call_weight
+                } else if (7..=19).contains(&h) {
+                    day
+                } else {
+                    night
+                };
+            }
+        }
+    }
+    w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::preset;
+
+    fn collect(schedule: &CasualtySchedule, start: u64, n: usize) -> Vec<Slot> {
+        let mut c = schedule.cursor(start);
+        (0..n).map_while(|_| c.next_slot()).collect()
+    }
+
+    #[test]
+    fn exact_count_sorted_and_inside_the_operation() {
+        for name in crate::scenario::PRESETS {
+            let mut s = preset(name).unwrap();
+            s.patients = 5000;
+            let schedule = CasualtySchedule::build(&s, 7);
+            assert_eq!(schedule.len(), 5000, "{name}");
+            let slots = collect(&schedule, 0, 6000);
+            assert_eq!(slots.len(), 5000, "{name}");
+            assert!(
+                slots.windows(2).all(|w| w[0].minute <= w[1].minute),
+                "{name}: not sorted"
+            );
+            assert!(
+                slots.iter().all(|s| s.minute < s_days(name) * 1440),
+                "{name}"
+            );
+            assert!(slots.iter().enumerate().all(|(i, s)| s.index == i as u64));
+        }
+    }
+
+    fn s_days(name: &str) -> u32 {
+        preset(name).unwrap().days
+    }
+
+    #[test]
+    fn seeking_equals_walking() {
+        let mut s = preset("nato_article_5").unwrap();
+        s.patients = 3000;
+        let schedule = CasualtySchedule::build(&s, 3);
+        let all = collect(&schedule, 0, 3000);
+        for start in [0u64, 1, 17, 999, 1500, 2999] {
+            assert_eq!(
+                collect(&schedule, start, 50),
+                all[start as usize..(start as usize + 50).min(3000)]
+            );
+        }
+        let mut c = schedule.cursor(0);
+        c.seek(1200);
+        c.seek(1300);
+        assert_eq!(c.next_slot(), Some(all[1300]));
+        c.seek(10);
+        assert_eq!(c.next_slot(), Some(all[10]));
+    }
+
+    #[test]
+    fn every_pattern_spreads_its_patients() {
+        // Naval, CBRN and peacekeeping were flat (and lost patients) in the ancestor.
+        for kind in [
+            WarfareType::Naval,
+            WarfareType::Cbrn,
+            WarfareType::Peacekeeping,
+        ] {
+            let mut s = Scenario {
+                patients: 23,
+                days: 3,
+                ..Scenario::default()
+            };
+            s.warfare_types = [(kind, crate::scenario::WarfareSetting::ON)]
+                .into_iter()
+                .collect();
+            s.special_events.clear();
+            let schedule = CasualtySchedule::build(&s, 1);
+            assert_eq!(schedule.len(), 23);
+            let hours: Vec<u64> = (0..schedule.hours())
+                .map(|h| schedule.patients_in_hour(h))
+                .collect();
+            assert!(
+                hours.iter().filter(|&&c| c > 0).count() > 3,
+                "{kind}: {hours:?}"
+            );
+        }
+    }
+}

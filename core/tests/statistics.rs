@@ -1,0 +1,194 @@
+//! Statistical checks over 200,000 patients of a fixed scenario: the configured shares
+//! come out, and deaths per triage match the Markov chain's absorption probabilities.
+
+use std::collections::BTreeMap;
+
+use milmed_core::model::{Facility, InjuryType, Outcome, Triage, WarfareType};
+use milmed_core::reference::conditions::Routing;
+use milmed_core::reference::flow::{
+    BEYOND_GOLDEN_HOUR_DEATH_FACTOR, GOLDEN_HOUR_DEATH_FACTOR, GOLDEN_HOUR_MINUTES, Next,
+    STAY_HOURS, TRANSITIONS,
+};
+use milmed_core::scenario::{Front, InjuryMix, TriageWeights, WarfareSetting};
+use milmed_core::{Generator, Patient, Scenario};
+
+const N: u64 = 200_000;
+
+fn scenario() -> Scenario {
+    let nations = |list: &[(&str, f64)]| list.iter().map(|&(c, w)| (c.to_owned(), w)).collect();
+    Scenario {
+        name: "statistics".into(),
+        patients: N,
+        days: 10,
+        warfare_types: [
+            WarfareType::Conventional,
+            WarfareType::Artillery,
+            WarfareType::Urban,
+            WarfareType::Cbrn,
+        ]
+        .into_iter()
+        .map(|w| (w, WarfareSetting::ON))
+        .collect(),
+        special_events: BTreeMap::new(),
+        environmental_conditions: BTreeMap::new(),
+        injury_mix: InjuryMix {
+            battle_injury: 0.45,
+            non_battle_injury: 0.35,
+            disease: 0.20,
+        },
+        fronts: vec![
+            Front {
+                name: "North".into(),
+                casualty_rate: 0.7,
+                nationalities: nations(&[("NOR", 50.0), ("DEU", 30.0), ("USA", 20.0)]),
+            },
+            Front {
+                name: "South".into(),
+                casualty_rate: 0.3,
+                nationalities: nations(&[("ITA", 60.0), ("USA", 40.0)]),
+            },
+        ],
+        triage_weights: [
+            (
+                InjuryType::BattleInjury,
+                TriageWeights {
+                    t1: 0.4,
+                    t2: 0.4,
+                    t3: 0.2,
+                },
+            ),
+            (
+                InjuryType::NonBattleInjury,
+                TriageWeights {
+                    t1: 0.15,
+                    t2: 0.35,
+                    t3: 0.5,
+                },
+            ),
+            (
+                InjuryType::Disease,
+                TriageWeights {
+                    t1: 0.1,
+                    t2: 0.3,
+                    t3: 0.6,
+                },
+            ),
+        ]
+        .into_iter()
+        .collect(),
+        ..Scenario::default()
+    }
+}
+
+fn patients() -> Vec<Patient> {
+    Generator::new(&scenario(), 99)
+        .unwrap()
+        .patients()
+        .collect()
+}
+
+fn assert_share(what: &str, count: usize, of: usize, expected: f64, points: f64) {
+    let share = count as f64 / of as f64;
+    assert!(
+        (share - expected).abs() * 100.0 <= points,
+        "{what}: {:.2} % observed, {:.2} % expected (tolerance {points} points)",
+        share * 100.0,
+        expected * 100.0
+    );
+}
+
+#[test]
+fn configured_shares_come_out() {
+    let s = scenario();
+    let all = patients();
+    let n = all.len();
+    for (kind, expected) in InjuryType::ALL.iter().zip(s.injury_mix.shares()) {
+        let count = all.iter().filter(|p| p.injury_type() == *kind).count();
+        assert_share(&format!("injury type {kind}"), count, n, expected, 1.0);
+    }
+    let front_total: f64 = s.fronts.iter().map(|f| f.casualty_rate).sum();
+    for code in ["NOR", "DEU", "USA", "ITA"] {
+        let expected: f64 = s
+            .fronts
+            .iter()
+            .map(|f| {
+                let total: f64 = f.nationalities.values().sum();
+                f.casualty_rate / front_total * f.nationalities.get(code).copied().unwrap_or(0.0)
+                    / total
+            })
+            .sum();
+        let count = all.iter().filter(|p| p.nation().code == code).count();
+        assert_share(&format!("nationality {code}"), count, n, expected, 1.0);
+    }
+    for (kind, weights) in &s.triage_weights {
+        let of_kind: Vec<_> = all.iter().filter(|p| p.injury_type() == *kind).collect();
+        for (triage, expected) in Triage::ALL.iter().zip(weights.weights()) {
+            let count = of_kind.iter().filter(|p| p.triage() == *triage).count();
+            assert_share(
+                &format!("triage {triage} of {kind}"),
+                count,
+                of_kind.len(),
+                expected,
+                1.0,
+            );
+        }
+    }
+}
+
+/// Probability of ending in death from `facility`, by first-step analysis over the
+/// acyclic chain; `poi_death_factor` scales the POI death probability (golden hour).
+fn death_probability(facility: usize, triage: usize, poi_death_factor: f64) -> f64 {
+    let mut row = TRANSITIONS[facility][triage];
+    if facility == 0 {
+        row[Next::Death as usize] *= poi_death_factor;
+    }
+    let total: f64 = row.iter().sum();
+    let mut p = row[Next::Death as usize] / total;
+    for (next, to) in [
+        (Next::Role1, 1),
+        (Next::Role2, 2),
+        (Next::Role3, 3),
+        (Next::Role4, 4),
+    ] {
+        if row[next as usize] > 0.0 {
+            p += row[next as usize] / total * death_probability(to, triage, 1.0);
+        }
+    }
+    p
+}
+
+#[test]
+fn deaths_per_triage_match_the_markov_absorption_probability() {
+    let all = patients();
+    // Patients no modifier touches: no mass-casualty cluster, no special routing.
+    let plain: Vec<_> = all
+        .iter()
+        .filter(|p| !p.mass_casualty() && p.conditions().all(|c| c.routing == Routing::Standard))
+        .collect();
+    assert!(plain.len() > 100_000, "{} plain patients", plain.len());
+    for triage in Triage::ALL {
+        let t = triage.index();
+        let expected = if *triage == Triage::T1 {
+            // T1 gets the golden-hour factor at POI: care of U(min, max) hours, rounded to
+            // minutes, ends within the golden hour with this probability.
+            let (lo, hi) = STAY_HOURS[Facility::Poi.index()][t];
+            let golden = ((f64::from(GOLDEN_HOUR_MINUTES) + 0.5) / 60.0 - lo) / (hi - lo);
+            golden * death_probability(0, t, GOLDEN_HOUR_DEATH_FACTOR)
+                + (1.0 - golden) * death_probability(0, t, BEYOND_GOLDEN_HOUR_DEATH_FACTOR)
+        } else {
+            death_probability(0, t, 1.0)
+        };
+        let of_triage: Vec<_> = plain.iter().filter(|p| p.triage() == *triage).collect();
+        let dead = of_triage
+            .iter()
+            .filter(|p| matches!(p.outcome(), Outcome::Kia | Outcome::Dow))
+            .count();
+        assert_share(
+            &format!("KIA+DOW of {triage}"),
+            dead,
+            of_triage.len(),
+            expected,
+            1.5,
+        );
+    }
+}
