@@ -189,6 +189,7 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
     let body_region = match CONDITIONS[usize::from(primary)].site {
         SiteRule::Region(region) => region,
         SiteRule::AnyLimb => BodyRegion::ALL[2 + rng.below(4) as usize],
+        SiteRule::AnyLeg => BodyRegion::ALL[4 + rng.below(2) as usize],
         SiteRule::Anywhere => BodyRegion::ALL[rng.pick(&c.body_sites)],
         SiteRule::Systemic => BodyRegion::Systemic,
     };

@@ -9,6 +9,8 @@ pub enum SiteRule {
     Region(BodyRegion),
     /// One of the four limbs, chosen at random.
     AnyLimb,
+    /// One of the two legs, chosen at random.
+    AnyLeg,
     /// Any region, drawn from the body-site weights of [`BODY_SITES`].
     Anywhere,
     /// No single site (illness).
@@ -67,11 +69,607 @@ pub struct Condition {
 }
 
 /// The condition table: every condition code milmed can emit.
-pub static CONDITIONS: &[Condition] = &[];
+///
+/// One SNOMED CT International Edition concept per row; `display` is its preferred term.
+/// Rows are grouped by pool: battle injuries, non-battle injuries, then diseases.
+/// `docs/reference-data.md` lists how each code was verified and which ancestor codes
+/// were dropped or remapped.
+pub static CONDITIONS: &[Condition] = &[
+    // Battle injuries (drawn through BATTLE_MIX; `weight` is the default share).
+    battle(
+        "283545005",
+        "Gunshot wound",
+        0.27,
+        SiteRule::Anywhere,
+        Routing::Standard,
+        &["355001", "397181002", "31892009"],
+    ),
+    battle(
+        "262560006",
+        "Penetrating wound",
+        0.16,
+        SiteRule::Anywhere,
+        Routing::Standard,
+        &["125670008", "355001", "397181002"],
+    ),
+    battle(
+        "125670008",
+        "Foreign body",
+        0.10,
+        SiteRule::Anywhere,
+        Routing::Standard,
+        &["262560006", "312608009", "231794000"],
+    ),
+    battle(
+        "262595009",
+        "Traumatic amputation",
+        0.05,
+        SiteRule::AnyLimb,
+        Routing::Amputation,
+        &["355001", "397181002", "125670008", "125666000"],
+    ),
+    battle(
+        "127295002",
+        "Traumatic brain injury",
+        0.06,
+        SiteRule::Region(BodyRegion::Head),
+        Routing::BrainInjury,
+        &["231794000", "312608009", "262560006"],
+    ),
+    battle(
+        "110030002",
+        "Concussion injury of brain",
+        0.08,
+        SiteRule::Region(BodyRegion::Head),
+        Routing::BrainInjury,
+        &["312608009", "125667009"],
+    ),
+    battle(
+        "125666000",
+        "Burn",
+        0.07,
+        SiteRule::Anywhere,
+        Routing::Burn,
+        &["262560006", "125670008", "231794000"],
+    ),
+    battle(
+        "355001",
+        "Hemorrhagic shock",
+        0.03,
+        SiteRule::Systemic,
+        Routing::Standard,
+        &["283545005", "262595009", "262560006"],
+    ),
+    battle(
+        "233645004",
+        "Tension pneumothorax",
+        0.02,
+        SiteRule::Region(BodyRegion::Torso),
+        Routing::Standard,
+        &["31892009", "283545005", "262560006"],
+    ),
+    battle(
+        "31892009",
+        "Hemothorax",
+        0.02,
+        SiteRule::Region(BodyRegion::Torso),
+        Routing::Standard,
+        &["233645004", "262560006", "355001"],
+    ),
+    battle(
+        "397181002",
+        "Open fracture",
+        0.05,
+        SiteRule::AnyLimb,
+        Routing::Standard,
+        &["262560006", "125670008", "355001"],
+    ),
+    battle(
+        "231794000",
+        "Injury of globe of eye",
+        0.02,
+        SiteRule::Region(BodyRegion::Head),
+        Routing::Standard,
+        &["125670008", "127295002"],
+    ),
+    battle(
+        "125665001",
+        "Crushing injury",
+        0.03,
+        SiteRule::Anywhere,
+        Routing::Standard,
+        &["397181002", "125667009", "77493009"],
+    ),
+    battle(
+        "426284001",
+        "Chemical burn",
+        0.03,
+        SiteRule::Anywhere,
+        Routing::Burn,
+        &["231794000", "75478009"],
+    ),
+    battle(
+        "75478009",
+        "Poisoning",
+        0.01,
+        SiteRule::Systemic,
+        Routing::Standard,
+        &["426284001", "231794000"],
+    ),
+    // Non-battle injuries: accidents, sport and training injuries, climate.
+    injury(
+        "125605004",
+        "Fracture of bone",
+        0.14,
+        SiteRule::AnyLimb,
+        Routing::Standard,
+        Climate::Any,
+        &["125667009", "312608009"],
+    ),
+    injury(
+        "44465007",
+        "Sprain of ankle",
+        0.16,
+        SiteRule::AnyLeg,
+        Routing::Standard,
+        Climate::Any,
+        &[],
+    ),
+    injury(
+        "125667009",
+        "Contusion",
+        0.13,
+        SiteRule::Anywhere,
+        Routing::Standard,
+        Climate::Any,
+        &["312608009", "125605004"],
+    ),
+    injury(
+        "312608009",
+        "Laceration - injury",
+        0.13,
+        SiteRule::Anywhere,
+        Routing::Standard,
+        Climate::Any,
+        &["125667009", "125670008"],
+    ),
+    injury(
+        "279039007",
+        "Low back pain",
+        0.12,
+        SiteRule::Region(BodyRegion::Torso),
+        Routing::Standard,
+        Climate::Any,
+        &[],
+    ),
+    injury(
+        "39848009",
+        "Whiplash injury to neck",
+        0.05,
+        SiteRule::Region(BodyRegion::Head),
+        Routing::VehicleCrash,
+        Climate::Any,
+        &["110030002", "125667009"],
+    ),
+    injury(
+        "77493009",
+        "Fracture of pelvis",
+        0.02,
+        SiteRule::Region(BodyRegion::Torso),
+        Routing::VehicleCrash,
+        Climate::Any,
+        &["355001", "125667009"],
+    ),
+    injury(
+        "1163387009",
+        "Multiple traumatic injuries",
+        0.03,
+        SiteRule::Anywhere,
+        Routing::VehicleCrash,
+        Climate::Any,
+        &["125605004", "110030002", "312608009"],
+    ),
+    injury(
+        "34095006",
+        "Dehydration",
+        0.12,
+        SiteRule::Systemic,
+        Routing::Standard,
+        Climate::Heat,
+        &[],
+    ),
+    injury(
+        "370977006",
+        "Frostbite",
+        0.05,
+        SiteRule::AnyLimb,
+        Routing::Standard,
+        Climate::Cold,
+        &[],
+    ),
+    injury(
+        "386689009",
+        "Hypothermia",
+        0.05,
+        SiteRule::Systemic,
+        Routing::Standard,
+        Climate::Cold,
+        &[],
+    ),
+    // Diseases, infectious or not, including combat stress.
+    disease(
+        "25374005",
+        "Gastroenteritis",
+        0.15,
+        SiteRule::Systemic,
+        Routing::Standard,
+        true,
+    ),
+    disease(
+        "62315008",
+        "Diarrhea",
+        0.09,
+        SiteRule::Systemic,
+        Routing::Standard,
+        true,
+    ),
+    disease(
+        "16932000",
+        "Nausea and vomiting",
+        0.04,
+        SiteRule::Systemic,
+        Routing::Standard,
+        false,
+    ),
+    disease(
+        "54150009",
+        "Upper respiratory infection",
+        0.15,
+        SiteRule::Systemic,
+        Routing::Standard,
+        true,
+    ),
+    disease(
+        "6142004",
+        "Influenza",
+        0.05,
+        SiteRule::Systemic,
+        Routing::Standard,
+        true,
+    ),
+    disease(
+        "233604007",
+        "Pneumonia",
+        0.02,
+        SiteRule::Region(BodyRegion::Torso),
+        Routing::Standard,
+        true,
+    ),
+    disease(
+        "43878008",
+        "Streptococcal sore throat",
+        0.04,
+        SiteRule::Region(BodyRegion::Head),
+        Routing::Standard,
+        true,
+    ),
+    disease(
+        "68566005",
+        "Urinary tract infectious disease",
+        0.04,
+        SiteRule::Region(BodyRegion::Torso),
+        Routing::Standard,
+        true,
+    ),
+    disease(
+        "9826008",
+        "Conjunctivitis",
+        0.03,
+        SiteRule::Region(BodyRegion::Head),
+        Routing::Standard,
+        true,
+    ),
+    disease(
+        "128045006",
+        "Cellulitis",
+        0.04,
+        SiteRule::AnyLimb,
+        Routing::Standard,
+        true,
+    ),
+    disease(
+        "386661006",
+        "Fever",
+        0.07,
+        SiteRule::Systemic,
+        Routing::Standard,
+        true,
+    ),
+    Condition {
+        code: "38362002",
+        display: "Dengue",
+        injury_type: InjuryType::Disease,
+        weight: 0.01,
+        site: SiteRule::Systemic,
+        routing: Routing::Standard,
+        climate: Climate::Heat,
+        infectious: true,
+        secondary: &[],
+    },
+    disease(
+        "73595000",
+        "Stress",
+        0.10,
+        SiteRule::Systemic,
+        Routing::Psychological,
+        false,
+    ),
+    disease(
+        "47505003",
+        "Posttraumatic stress disorder",
+        0.02,
+        SiteRule::Systemic,
+        Routing::Psychological,
+        false,
+    ),
+    disease(
+        "25064002",
+        "Headache",
+        0.08,
+        SiteRule::Region(BodyRegion::Head),
+        Routing::Standard,
+        false,
+    ),
+    disease(
+        "21522001",
+        "Abdominal pain",
+        0.05,
+        SiteRule::Region(BodyRegion::Torso),
+        Routing::Standard,
+        false,
+    ),
+    disease(
+        "267036007",
+        "Dyspnea",
+        0.02,
+        SiteRule::Region(BodyRegion::Torso),
+        Routing::Standard,
+        false,
+    ),
+];
+
+/// A battle-injury row (never climate-bound, never infectious).
+const fn battle(
+    code: &'static str,
+    display: &'static str,
+    weight: f64,
+    site: SiteRule,
+    routing: Routing,
+    secondary: &'static [&'static str],
+) -> Condition {
+    Condition {
+        code,
+        display,
+        injury_type: InjuryType::BattleInjury,
+        weight,
+        site,
+        routing,
+        climate: Climate::Any,
+        infectious: false,
+        secondary,
+    }
+}
+
+/// A non-battle-injury row (never infectious).
+const fn injury(
+    code: &'static str,
+    display: &'static str,
+    weight: f64,
+    site: SiteRule,
+    routing: Routing,
+    climate: Climate,
+    secondary: &'static [&'static str],
+) -> Condition {
+    Condition {
+        code,
+        display,
+        injury_type: InjuryType::NonBattleInjury,
+        weight,
+        site,
+        routing,
+        climate,
+        infectious: false,
+        secondary,
+    }
+}
+
+/// A disease row without climate tie and without secondary conditions.
+const fn disease(
+    code: &'static str,
+    display: &'static str,
+    weight: f64,
+    site: SiteRule,
+    routing: Routing,
+    infectious: bool,
+) -> Condition {
+    Condition {
+        code,
+        display,
+        injury_type: InjuryType::Disease,
+        weight,
+        site,
+        routing,
+        climate: Climate::Any,
+        infectious,
+        secondary: &[],
+    }
+}
+
+// Battle-injury codes used by BATTLE_MIX.
+const GUNSHOT: &str = "283545005";
+const PENETRATING: &str = "262560006";
+const FOREIGN_BODY: &str = "125670008";
+const AMPUTATION: &str = "262595009";
+const TBI: &str = "127295002";
+const CONCUSSION: &str = "110030002";
+const BURN: &str = "125666000";
+const HEMORRHAGIC_SHOCK: &str = "355001";
+const TENSION_PNEUMOTHORAX: &str = "233645004";
+const HEMOTHORAX: &str = "31892009";
+const OPEN_FRACTURE: &str = "397181002";
+const EYE: &str = "231794000";
+const CRUSH: &str = "125665001";
+const CHEMICAL_BURN: &str = "426284001";
+const POISONING: &str = "75478009";
 
 /// Battle-injury condition weights by warfare type: index [`WarfareType::index`](crate::model::WarfareType::index),
 /// and index 8 for special events (a mixed pattern). Each entry is `(code, weight)`; weights sum to 1.
-pub static BATTLE_MIX: [&[(&str, f64)]; 9] = [&[], &[], &[], &[], &[], &[], &[], &[], &[]];
+///
+/// Shaped after the ancestor's per-pattern code distribution (remapped to codes that mean
+/// what the ancestor intended): gunshot wounds lead in conventional, urban and
+/// peacekeeping operations; fragment wounds, amputations and blast brain injuries lead
+/// under artillery, IED (guerrilla) and drone fire; burns and crush injuries rise at sea;
+/// chemical burns and poisoning dominate CBRN incidents.
+pub static BATTLE_MIX: [&[(&str, f64)]; 9] = [
+    // Conventional.
+    &[
+        (GUNSHOT, 0.30),
+        (PENETRATING, 0.18),
+        (FOREIGN_BODY, 0.07),
+        (OPEN_FRACTURE, 0.10),
+        (TBI, 0.05),
+        (CONCUSSION, 0.06),
+        (BURN, 0.05),
+        (AMPUTATION, 0.04),
+        (HEMORRHAGIC_SHOCK, 0.03),
+        (TENSION_PNEUMOTHORAX, 0.03),
+        (HEMOTHORAX, 0.02),
+        (EYE, 0.02),
+        (CRUSH, 0.05),
+    ],
+    // Artillery.
+    &[
+        (PENETRATING, 0.30),
+        (FOREIGN_BODY, 0.14),
+        (AMPUTATION, 0.10),
+        (CONCUSSION, 0.09),
+        (TBI, 0.07),
+        (BURN, 0.08),
+        (OPEN_FRACTURE, 0.06),
+        (CRUSH, 0.04),
+        (HEMORRHAGIC_SHOCK, 0.03),
+        (TENSION_PNEUMOTHORAX, 0.03),
+        (HEMOTHORAX, 0.02),
+        (EYE, 0.02),
+        (GUNSHOT, 0.02),
+    ],
+    // Urban.
+    &[
+        (GUNSHOT, 0.32),
+        (PENETRATING, 0.14),
+        (FOREIGN_BODY, 0.06),
+        (CRUSH, 0.08),
+        (OPEN_FRACTURE, 0.08),
+        (CONCUSSION, 0.07),
+        (TBI, 0.05),
+        (BURN, 0.05),
+        (AMPUTATION, 0.03),
+        (EYE, 0.03),
+        (HEMORRHAGIC_SHOCK, 0.03),
+        (TENSION_PNEUMOTHORAX, 0.03),
+        (HEMOTHORAX, 0.02),
+        (CHEMICAL_BURN, 0.01),
+    ],
+    // Guerrilla (improvised explosive devices and ambushes).
+    &[
+        (PENETRATING, 0.22),
+        (AMPUTATION, 0.14),
+        (GUNSHOT, 0.16),
+        (FOREIGN_BODY, 0.08),
+        (CONCUSSION, 0.09),
+        (TBI, 0.07),
+        (BURN, 0.07),
+        (OPEN_FRACTURE, 0.06),
+        (HEMORRHAGIC_SHOCK, 0.04),
+        (EYE, 0.03),
+        (TENSION_PNEUMOTHORAX, 0.02),
+        (HEMOTHORAX, 0.02),
+    ],
+    // Drone.
+    &[
+        (PENETRATING, 0.30),
+        (FOREIGN_BODY, 0.15),
+        (BURN, 0.12),
+        (AMPUTATION, 0.08),
+        (CONCUSSION, 0.08),
+        (TBI, 0.06),
+        (OPEN_FRACTURE, 0.06),
+        (EYE, 0.04),
+        (HEMORRHAGIC_SHOCK, 0.04),
+        (TENSION_PNEUMOTHORAX, 0.03),
+        (HEMOTHORAX, 0.02),
+        (GUNSHOT, 0.02),
+    ],
+    // Naval.
+    &[
+        (BURN, 0.22),
+        (PENETRATING, 0.18),
+        (CRUSH, 0.10),
+        (FOREIGN_BODY, 0.08),
+        (OPEN_FRACTURE, 0.08),
+        (CONCUSSION, 0.08),
+        (TBI, 0.05),
+        (GUNSHOT, 0.08),
+        (AMPUTATION, 0.04),
+        (HEMORRHAGIC_SHOCK, 0.03),
+        (CHEMICAL_BURN, 0.03),
+        (TENSION_PNEUMOTHORAX, 0.02),
+        (HEMOTHORAX, 0.01),
+    ],
+    // CBRN.
+    &[
+        (CHEMICAL_BURN, 0.35),
+        (POISONING, 0.25),
+        (EYE, 0.10),
+        (BURN, 0.10),
+        (PENETRATING, 0.08),
+        (GUNSHOT, 0.05),
+        (CONCUSSION, 0.04),
+        (FOREIGN_BODY, 0.03),
+    ],
+    // Peacekeeping.
+    &[
+        (GUNSHOT, 0.30),
+        (PENETRATING, 0.20),
+        (FOREIGN_BODY, 0.08),
+        (OPEN_FRACTURE, 0.08),
+        (CRUSH, 0.08),
+        (CONCUSSION, 0.08),
+        (TBI, 0.04),
+        (BURN, 0.05),
+        (AMPUTATION, 0.04),
+        (EYE, 0.02),
+        (HEMORRHAGIC_SHOCK, 0.03),
+    ],
+    // Special events (mixed pattern).
+    &[
+        (GUNSHOT, 0.22),
+        (PENETRATING, 0.22),
+        (FOREIGN_BODY, 0.08),
+        (OPEN_FRACTURE, 0.08),
+        (CONCUSSION, 0.07),
+        (TBI, 0.05),
+        (BURN, 0.06),
+        (AMPUTATION, 0.05),
+        (CRUSH, 0.05),
+        (HEMORRHAGIC_SHOCK, 0.03),
+        (TENSION_PNEUMOTHORAX, 0.03),
+        (HEMOTHORAX, 0.02),
+        (EYE, 0.02),
+        (CHEMICAL_BURN, 0.01),
+        (POISONING, 0.01),
+    ],
+];
 
 /// SNOMED CT severity qualifier, indexed by [`Triage::index`](crate::model::Triage::index)
 /// (T1 severe, T2 moderate, T3 mild): the FHIR `condition-severity` value set.
@@ -87,9 +685,21 @@ pub struct Severity {
 
 /// Severity by triage.
 pub static SEVERITIES: [Severity; 3] = [
-    Severity { code: "24484000", display: "Severe", score: 8 },
-    Severity { code: "6736007", display: "Moderate", score: 5 },
-    Severity { code: "255604002", display: "Mild", score: 2 },
+    Severity {
+        code: "24484000",
+        display: "Severe",
+        score: 8,
+    },
+    Severity {
+        code: "6736007",
+        display: "Moderate",
+        score: 5,
+    },
+    Severity {
+        code: "255604002",
+        display: "Mild",
+        score: 2,
+    },
 ];
 
 /// A body site with its SNOMED CT code.
@@ -106,11 +716,44 @@ pub struct BodySite {
 }
 
 /// Body sites, indexed by [`BodyRegion::index`] (six regions; `Systemic` has none).
+///
+/// Weights are the ancestor's `body_part_distribution`; codes are SNOMED CT body
+/// structures (laterality-specific limb structures).
 pub static BODY_SITES: [BodySite; 6] = [
-    BodySite { region: BodyRegion::Head, code: "", display: "", weight: 0.15 },
-    BodySite { region: BodyRegion::Torso, code: "", display: "", weight: 0.30 },
-    BodySite { region: BodyRegion::LeftArm, code: "", display: "", weight: 0.125 },
-    BodySite { region: BodyRegion::RightArm, code: "", display: "", weight: 0.125 },
-    BodySite { region: BodyRegion::LeftLeg, code: "", display: "", weight: 0.15 },
-    BodySite { region: BodyRegion::RightLeg, code: "", display: "", weight: 0.15 },
+    BodySite {
+        region: BodyRegion::Head,
+        code: "69536005",
+        display: "Head structure",
+        weight: 0.15,
+    },
+    BodySite {
+        region: BodyRegion::Torso,
+        code: "22943007",
+        display: "Trunk structure",
+        weight: 0.30,
+    },
+    BodySite {
+        region: BodyRegion::LeftArm,
+        code: "80768000",
+        display: "Structure of left upper limb",
+        weight: 0.125,
+    },
+    BodySite {
+        region: BodyRegion::RightArm,
+        code: "6921000",
+        display: "Structure of right upper limb",
+        weight: 0.125,
+    },
+    BodySite {
+        region: BodyRegion::LeftLeg,
+        code: "32153003",
+        display: "Structure of left lower limb",
+        weight: 0.15,
+    },
+    BodySite {
+        region: BodyRegion::RightLeg,
+        code: "62175007",
+        display: "Structure of right lower limb",
+        weight: 0.15,
+    },
 ];

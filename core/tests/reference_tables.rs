@@ -1,0 +1,523 @@
+//! Consistency checks on milmed's reference tables: every probability row sums to 1,
+//! every range is ordered, every code is unique and every referenced code exists.
+//! Failures name the offending entry.
+
+use std::collections::BTreeSet;
+
+use milmed_core::model::{BloodGroup, BodyRegion, Facility, InjuryType, Triage};
+use milmed_core::reference::{
+    BATTLE_MIX, BLOOD_GROUPS, BODY_SITES, BODY_WEIGHT, CONDITIONS, CareNeed, FEMALE_SHARE, NATIONS,
+    PROCEDURES, RANKS, SEVERITIES, SiteRule, VITALS_BY_TRIAGE, VITALS_NORMAL, VitalRanges,
+};
+
+const EPSILON: f64 = 1e-9;
+
+/// The NATO members, as listed in the ancestor's `demographics.json`.
+const NATO_CODES: [&str; 32] = [
+    "ALB", "BEL", "BGR", "CAN", "CZE", "DEU", "DNK", "ESP", "EST", "FIN", "FRA", "GBR", "GRC",
+    "HRV", "HUN", "ISL", "ITA", "LTU", "LUX", "LVA", "MKD", "MNE", "NLD", "NOR", "POL", "PRT",
+    "ROU", "SVK", "SVN", "SWE", "TUR", "USA",
+];
+
+fn assert_distinct_names(nation: &str, list_name: &str, names: &[&str]) {
+    assert!(!names.is_empty(), "{nation}: {list_name} is empty");
+    let mut seen = BTreeSet::new();
+    for name in names {
+        assert!(
+            !name.trim().is_empty(),
+            "{nation}: {list_name} has an empty name"
+        );
+        assert_eq!(
+            name.trim(),
+            *name,
+            "{nation}: {list_name} entry {name:?} has stray spaces"
+        );
+        assert!(
+            seen.insert(*name),
+            "{nation}: {list_name} lists {name:?} twice"
+        );
+    }
+}
+
+#[test]
+fn nations_are_the_32_nato_members_sorted_by_code() {
+    let codes: Vec<&str> = NATIONS.iter().map(|n| n.code).collect();
+    assert_eq!(
+        codes.len(),
+        32,
+        "expected 32 nations, found {}: {codes:?}",
+        codes.len()
+    );
+    for pair in codes.windows(2) {
+        assert!(
+            pair[0] < pair[1],
+            "nations not sorted or duplicated at {} / {}",
+            pair[0],
+            pair[1]
+        );
+    }
+    let expected: BTreeSet<&str> = NATO_CODES.iter().copied().collect();
+    let actual: BTreeSet<&str> = codes.iter().copied().collect();
+    assert_eq!(
+        actual, expected,
+        "nation codes differ from the NATO member list"
+    );
+}
+
+#[test]
+fn nation_names_are_distinct_and_aligned() {
+    for nation in NATIONS {
+        let code = nation.code;
+        assert!(!nation.name.is_empty(), "{code}: empty country name");
+        assert_distinct_names(code, "given_male", nation.given_male);
+        assert_distinct_names(code, "given_female", nation.given_female);
+        assert_distinct_names(code, "family_male", nation.family_male);
+        assert_distinct_names(code, "family_female", nation.family_female);
+        assert_eq!(
+            nation.family_female.len(),
+            nation.family_male.len(),
+            "{code}: family_female is not index-aligned with family_male"
+        );
+    }
+}
+
+#[test]
+fn service_number_patterns_are_usable() {
+    for nation in NATIONS {
+        let pattern = nation.service_number;
+        assert!(
+            pattern.chars().filter(|&c| c == '9' || c == 'A').count() >= 6,
+            "{}: service-number pattern {pattern:?} has too few random positions",
+            nation.code
+        );
+        assert!(
+            pattern.chars().all(|c| c.is_ascii_graphic()),
+            "{}: service-number pattern {pattern:?} has characters other than printable ASCII",
+            nation.code
+        );
+    }
+}
+
+#[test]
+fn ranks_are_stanag_codes_with_shares_summing_to_one() {
+    let total: f64 = RANKS.iter().map(|r| r.share).sum();
+    assert!(
+        (total - 1.0).abs() < EPSILON,
+        "rank shares sum to {total}, not 1"
+    );
+    let mut seen = BTreeSet::new();
+    for rank in RANKS {
+        assert!(seen.insert(rank.code), "rank {} listed twice", rank.code);
+        let valid = match rank.code.split_once('-') {
+            Some(("OR", n)) => matches!(n.parse::<u8>(), Ok(1..=9)),
+            Some(("OF", n)) => matches!(n.parse::<u8>(), Ok(1..=10)),
+            _ => false,
+        };
+        assert!(
+            valid,
+            "rank {} is not a STANAG 2116 OR-/OF- code",
+            rank.code
+        );
+        assert!(
+            rank.share > 0.0,
+            "rank {} has share {}",
+            rank.code,
+            rank.share
+        );
+        assert!(
+            (18..=50).contains(&rank.min_age),
+            "rank {} has min_age {} outside 18..=50",
+            rank.code,
+            rank.min_age
+        );
+    }
+    let officers: f64 = RANKS
+        .iter()
+        .filter(|r| r.code.starts_with("OF"))
+        .map(|r| r.share)
+        .sum();
+    assert!(
+        (0.10..=0.20).contains(&officers),
+        "officers hold {officers} of the force, expected about 0.15"
+    );
+}
+
+#[test]
+fn blood_groups_cover_each_group_once_and_sum_to_one() {
+    let total: f64 = BLOOD_GROUPS.iter().map(|&(_, p)| p).sum();
+    assert!(
+        (total - 1.0).abs() < EPSILON,
+        "blood-group frequencies sum to {total}, not 1"
+    );
+    assert_eq!(BLOOD_GROUPS.len(), BloodGroup::ALL.len());
+    for (i, &(group, p)) in BLOOD_GROUPS.iter().enumerate() {
+        assert_eq!(
+            group.index(),
+            i,
+            "blood group {group} is at index {i}, not {}",
+            group.index()
+        );
+        assert!(p > 0.0 && p < 1.0, "blood group {group} has frequency {p}");
+    }
+    let rh_positive: f64 = BLOOD_GROUPS
+        .iter()
+        .filter(|(g, _)| g.rh_positive())
+        .map(|&(_, p)| p)
+        .sum();
+    assert!(
+        (0.8..=0.9).contains(&rh_positive),
+        "Rh(D)-positive share {rh_positive} is implausible"
+    );
+}
+
+#[test]
+fn sex_ratio_and_body_weight_are_plausible() {
+    assert!(
+        (0.05..=0.25).contains(&FEMALE_SHARE),
+        "female share {FEMALE_SHARE} is implausible"
+    );
+    for (i, w) in BODY_WEIGHT.iter().enumerate() {
+        assert!(
+            w.min_kg < w.mean_kg && w.mean_kg < w.max_kg,
+            "body weight {i}: mean {} not inside [{}, {}]",
+            w.mean_kg,
+            w.min_kg,
+            w.max_kg
+        );
+        assert!(
+            w.sd_kg > 0.0,
+            "body weight {i}: non-positive standard deviation"
+        );
+        assert!(
+            w.min_kg >= 40.0 && w.max_kg <= 150.0,
+            "body weight {i}: implausible bounds"
+        );
+    }
+}
+
+#[test]
+fn condition_codes_are_unique_snomed_ids_with_displays() {
+    let mut seen = BTreeSet::new();
+    for c in CONDITIONS {
+        assert!(
+            seen.insert(c.code),
+            "condition {} ({}) listed twice",
+            c.code,
+            c.display
+        );
+        assert!(
+            !c.code.is_empty() && c.code.len() <= 18 && c.code.bytes().all(|b| b.is_ascii_digit()),
+            "condition {:?} ({}) is not a SNOMED CT concept id",
+            c.code,
+            c.display
+        );
+        assert!(
+            !c.code.starts_with('0'),
+            "condition {} has a leading zero",
+            c.code
+        );
+        assert!(
+            !c.display.trim().is_empty(),
+            "condition {} has an empty display",
+            c.code
+        );
+        assert!(
+            !c.display.ends_with(')'),
+            "condition {} display {:?} keeps its semantic tag",
+            c.code,
+            c.display
+        );
+        assert!(
+            c.weight > 0.0,
+            "condition {} ({}) has weight {}",
+            c.code,
+            c.display,
+            c.weight
+        );
+    }
+    assert!(
+        CONDITIONS.len() <= 255,
+        "condition indices must fit in a u8"
+    );
+    for kind in InjuryType::ALL {
+        assert!(
+            CONDITIONS.iter().any(|c| c.injury_type == *kind),
+            "no condition in the {kind} pool"
+        );
+    }
+}
+
+#[test]
+fn secondary_conditions_exist_and_battle_injuries_have_some() {
+    for c in CONDITIONS {
+        for code in c.secondary {
+            assert!(
+                CONDITIONS.iter().any(|x| x.code == *code),
+                "condition {} ({}) names secondary {code}, which is not in CONDITIONS",
+                c.code,
+                c.display
+            );
+            assert_ne!(
+                *code, c.code,
+                "condition {} lists itself as secondary",
+                c.code
+            );
+        }
+        let distinct: BTreeSet<&str> = c.secondary.iter().copied().collect();
+        assert_eq!(
+            distinct.len(),
+            c.secondary.len(),
+            "condition {} repeats a secondary",
+            c.code
+        );
+        if c.injury_type == InjuryType::BattleInjury {
+            assert!(
+                (2..=4).contains(&c.secondary.len()),
+                "battle injury {} ({}) has {} secondaries, expected 2-4",
+                c.code,
+                c.display,
+                c.secondary.len()
+            );
+            for code in c.secondary {
+                let s = CONDITIONS
+                    .iter()
+                    .find(|x| x.code == *code)
+                    .expect("checked above");
+                assert_ne!(
+                    s.injury_type,
+                    InjuryType::Disease,
+                    "battle injury {} has disease {} as secondary",
+                    c.code,
+                    s.code
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn battle_mix_rows_sum_to_one_over_battle_injuries() {
+    for (row, mix) in BATTLE_MIX.iter().enumerate() {
+        assert!(!mix.is_empty(), "BATTLE_MIX row {row} is empty");
+        let total: f64 = mix.iter().map(|&(_, w)| w).sum();
+        assert!(
+            (total - 1.0).abs() < EPSILON,
+            "BATTLE_MIX row {row} sums to {total}, not 1"
+        );
+        let mut seen = BTreeSet::new();
+        for &(code, w) in *mix {
+            assert!(seen.insert(code), "BATTLE_MIX row {row} lists {code} twice");
+            assert!(w > 0.0, "BATTLE_MIX row {row}: {code} has weight {w}");
+            let c = CONDITIONS
+                .iter()
+                .find(|c| c.code == code)
+                .unwrap_or_else(|| panic!("BATTLE_MIX row {row}: {code} is not in CONDITIONS"));
+            assert_eq!(
+                c.injury_type,
+                InjuryType::BattleInjury,
+                "BATTLE_MIX row {row}: {code} ({}) is not a battle injury",
+                c.display
+            );
+        }
+    }
+}
+
+#[test]
+fn body_sites_are_coded_and_weighted() {
+    let total: f64 = BODY_SITES.iter().map(|s| s.weight).sum();
+    assert!(
+        (total - 1.0).abs() < EPSILON,
+        "body-site weights sum to {total}, not 1"
+    );
+    let mut seen = BTreeSet::new();
+    for (i, site) in BODY_SITES.iter().enumerate() {
+        assert_eq!(
+            site.region.index(),
+            i,
+            "body site {} is at index {i}",
+            site.region
+        );
+        assert_ne!(
+            site.region,
+            BodyRegion::Systemic,
+            "body site {i} is Systemic"
+        );
+        assert!(
+            seen.insert(site.code),
+            "body-site code {} listed twice",
+            site.code
+        );
+        assert!(
+            !site.code.is_empty() && site.code.bytes().all(|b| b.is_ascii_digit()),
+            "body site {} has code {:?}",
+            site.region,
+            site.code
+        );
+        assert!(
+            !site.display.is_empty(),
+            "body site {} has no display",
+            site.region
+        );
+    }
+}
+
+#[test]
+fn severities_are_coded() {
+    for (i, s) in SEVERITIES.iter().enumerate() {
+        assert!(
+            s.code.bytes().all(|b| b.is_ascii_digit()),
+            "severity {i} code {:?}",
+            s.code
+        );
+        assert!(!s.display.is_empty(), "severity {i} has no display");
+    }
+}
+
+#[test]
+fn procedure_codes_are_unique_with_valid_probabilities() {
+    let mut seen = BTreeSet::new();
+    for p in PROCEDURES {
+        assert!(
+            seen.insert(p.code),
+            "procedure {} ({}) listed twice",
+            p.code,
+            p.display
+        );
+        assert!(
+            !p.code.is_empty() && p.code.bytes().all(|b| b.is_ascii_digit()),
+            "procedure {:?} ({}) is not a SNOMED CT concept id",
+            p.code,
+            p.display
+        );
+        assert!(
+            !p.display.trim().is_empty(),
+            "procedure {} has an empty display",
+            p.code
+        );
+        assert!(
+            p.probability > 0.0 && p.probability <= 1.0,
+            "procedure {} ({}) has probability {} outside (0, 1]",
+            p.code,
+            p.display,
+            p.probability
+        );
+        assert!(
+            Facility::ALL
+                .iter()
+                .any(|f| p.facilities.contains(*f as u8)),
+            "procedure {} is given at no facility",
+            p.code
+        );
+        assert!(
+            InjuryType::ALL
+                .iter()
+                .any(|k| p.injury_types.contains(*k as u8)),
+            "procedure {} is given for no injury type",
+            p.code
+        );
+        assert!(
+            Triage::ALL.iter().any(|t| p.triage.contains(*t as u8)),
+            "procedure {} is given for no triage category",
+            p.code
+        );
+    }
+}
+
+#[test]
+fn condition_and_procedure_codes_do_not_collide() {
+    for p in PROCEDURES {
+        assert!(
+            CONDITIONS.iter().all(|c| c.code != p.code),
+            "procedure {} ({}) reuses a condition code",
+            p.code,
+            p.display
+        );
+    }
+}
+
+#[test]
+fn every_patient_gets_care_at_every_facility() {
+    for facility in Facility::ALL {
+        for kind in InjuryType::ALL {
+            for triage in Triage::ALL {
+                let covered = PROCEDURES.iter().any(|p| {
+                    p.facilities.contains(*facility as u8)
+                        && p.injury_types.contains(*kind as u8)
+                        && p.triage.contains(*triage as u8)
+                        && p.need == CareNeed::Any
+                        && p.probability >= 0.9
+                });
+                assert!(
+                    covered,
+                    "no procedure with CareNeed::Any and probability >= 0.9 for {facility} / {kind} / {triage}"
+                );
+            }
+        }
+    }
+}
+
+fn check_range(state: &str, name: &str, (lo, hi): (u16, u16)) {
+    assert!(
+        lo <= hi,
+        "{state}: {name} range ({lo}, {hi}) is not ordered"
+    );
+}
+
+fn check_vitals(state: &str, v: &VitalRanges) {
+    check_range(state, "heart_rate", v.heart_rate);
+    check_range(state, "respiratory_rate", v.respiratory_rate);
+    check_range(state, "systolic", v.systolic);
+    check_range(state, "diastolic", v.diastolic);
+    check_range(state, "spo2", v.spo2);
+    check_range(state, "temperature_dc", v.temperature_dc);
+    check_range(state, "gcs", v.gcs);
+    assert!(
+        v.diastolic.1 < v.systolic.0,
+        "{state}: diastolic max {} is not below systolic min {}",
+        v.diastolic.1,
+        v.systolic.0
+    );
+    assert!(v.spo2.1 <= 100, "{state}: SpO2 above 100 %");
+    assert!(v.gcs.0 >= 3 && v.gcs.1 <= 15, "{state}: GCS outside 3-15");
+    assert!(
+        v.temperature_dc.0 >= 300 && v.temperature_dc.1 <= 430,
+        "{state}: temperature {:?} is not in tenths of °C",
+        v.temperature_dc
+    );
+    assert!(
+        v.heart_rate.0 > 0 && v.respiratory_rate.0 > 0,
+        "{state}: zero rate"
+    );
+}
+
+#[test]
+fn vital_sign_ranges_are_ordered_and_plausible() {
+    for (triage, v) in Triage::ALL.iter().zip(VITALS_BY_TRIAGE.iter()) {
+        check_vitals(triage.as_str(), v);
+    }
+    check_vitals("normal", &VITALS_NORMAL);
+    let [t1, _, t3] = &VITALS_BY_TRIAGE;
+    assert!(
+        t1.systolic.1 < t3.systolic.0,
+        "T1 should be hypotensive compared with T3"
+    );
+    assert!(
+        t1.heart_rate.0 > t3.heart_rate.1,
+        "T1 should be tachycardic compared with T3"
+    );
+    assert!(t1.gcs.0 < t3.gcs.0, "T1 should have a lower GCS than T3");
+}
+
+#[test]
+fn site_rules_match_regions() {
+    for c in CONDITIONS {
+        if let SiteRule::Region(region) = c.site {
+            assert_ne!(
+                region,
+                BodyRegion::Systemic,
+                "condition {} uses Region(Systemic)",
+                c.code
+            );
+        }
+    }
+}
