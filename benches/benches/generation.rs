@@ -5,14 +5,17 @@
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use milmed_core::format::Format;
 use milmed_core::{Generator, Patient, Scenario};
 
 const PATIENTS: u64 = 100_000;
 
 fn generator(preset: &str) -> Generator {
-    let scenario = Scenario { patients: PATIENTS, ..Scenario::preset(preset).unwrap() };
+    let scenario = Scenario {
+        patients: PATIENTS,
+        ..Scenario::preset(preset).unwrap()
+    };
     Generator::new(&scenario, 42).unwrap()
 }
 
@@ -62,28 +65,32 @@ fn end_to_end(c: &mut Criterion) {
     group.throughput(Throughput::Elements(PATIENTS));
     group.sample_size(10);
     for threads in [1usize, 2] {
-        group.bench_with_input(BenchmarkId::new("threads", threads), &threads, |b, &threads| {
-            b.iter(|| {
-                let mut bytes = 0usize;
-                g.for_each_chunk(
-                    0..g.len(),
-                    threads,
-                    milmed_core::DEFAULT_CHUNK,
-                    |first, chunk| {
-                        let mut out = Vec::with_capacity(chunk.len() * 3000);
-                        encoder.encode_chunk(chunk, first, &mut out);
-                        out
-                    },
-                    |out| {
-                        bytes += out.len();
-                        Ok::<(), ()>(())
-                    },
-                )
-                .unwrap()
-                .unwrap();
-                bytes
-            })
-        });
+        group.bench_with_input(
+            BenchmarkId::new("threads", threads),
+            &threads,
+            |b, &threads| {
+                b.iter(|| {
+                    let mut bytes = 0usize;
+                    g.for_each_chunk(
+                        0..g.len(),
+                        threads,
+                        milmed_core::DEFAULT_CHUNK,
+                        |first, chunk| {
+                            let mut out = Vec::with_capacity(chunk.len() * 3000);
+                            encoder.encode_chunk(chunk, first, &mut out);
+                            out
+                        },
+                        |out| {
+                            bytes += out.len();
+                            Ok::<(), ()>(())
+                        },
+                    )
+                    .unwrap()
+                    .unwrap();
+                    bytes
+                })
+            },
+        );
     }
     group.finish();
 }

@@ -21,7 +21,7 @@ pub const MAX_EVENTS: usize = 14;
 pub const MAX_CONDITIONS: usize = 4;
 
 /// One event of a journey.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TimelineEvent {
     /// Minutes since the injury.
     pub minute: u16,
@@ -29,18 +29,6 @@ pub struct TimelineEvent {
     pub kind: EventKind,
     /// Where it happened (for a departure: the facility left).
     pub facility: Facility,
-}
-
-impl Default for EventKind {
-    fn default() -> Self {
-        EventKind::Arrival
-    }
-}
-
-impl Default for Facility {
-    fn default() -> Self {
-        Facility::Poi
-    }
 }
 
 /// A patient's journey through the evacuation chain, in time order.

@@ -163,8 +163,12 @@ impl CasualtySchedule {
                 let hour =
                     profile.start_hours[rng.below(profile.start_hours.len() as u32) as usize];
                 let share = rng.uniform(profile.share_of_day.0, profile.share_of_day.1);
-                for h in hour as usize..(hour as usize + profile.boost_hours as usize).min(24) {
-                    hour_boost[h] *= profile.hour_boost;
+                for boost in hour_boost
+                    .iter_mut()
+                    .skip(hour as usize)
+                    .take(profile.boost_hours as usize)
+                {
+                    *boost *= profile.hour_boost;
                 }
                 if left == 0 {
                     continue;
@@ -278,6 +282,7 @@ impl CasualtySchedule {
         cursor
     }
 
+    #[allow(clippy::needless_range_loop)] // the column index is also the table index
     fn incidents_of(&self, hour: usize, out: &mut Vec<Incident>) {
         out.clear();
         let mut rng = Stream::new(&self.hour_key, hour as u64);
@@ -399,6 +404,7 @@ impl ScheduleCursor<'_> {
 }
 
 /// Hourly weights of one day for a pattern.
+#[allow(clippy::needless_range_loop)] // hours are both indices and values here
 fn pattern_weights(pattern: &TemporalPattern, rng: &mut Stream) -> [f64; 24] {
     let b = &HOURLY_BASELINE;
     let mut w = [0.0f64; 24];
