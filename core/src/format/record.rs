@@ -155,8 +155,6 @@ pub fn write_record(ctx: &RenderContext, p: &Patient, out: &mut Vec<u8>) {
         out.push(b'"');
         ctx.at(out, p, t.minute);
         out.push(b'"');
-        key(out, false, "hours_since_injury");
-        hours(out, u32::from(t.minute));
         out.push(b'}');
     }
     out.push(b']');
@@ -173,8 +171,6 @@ pub fn write_record(ctx: &RenderContext, p: &Patient, out: &mut Vec<u8>) {
         out.push(b'"');
         ctx.at(out, p, v.minute);
         out.push(b'"');
-        key(out, false, "hours_since_injury");
-        hours(out, u32::from(v.minute));
         key(out, false, "heart_rate");
         int(out, v.heart_rate);
         key(out, false, "respiratory_rate");

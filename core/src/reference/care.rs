@@ -47,25 +47,9 @@ pub struct Procedure {
 /// with `CareNeed::Any` and probability ≥ 0.9 (at least the vital-signs check), so no
 /// patient leaves a facility without care.
 pub static PROCEDURES: &[Procedure] = &[
-    // Assessment on arrival.
-    Procedure {
-        code: "225390008",
-        display: "Triage",
-        facilities: Mask::facilities(&[Facility::Poi, Facility::Role1, Facility::Role2]),
-        injury_types: Mask::ALL,
-        triage: Mask::ALL,
-        need: CareNeed::Any,
-        probability: 0.95,
-    },
-    Procedure {
-        code: "61746007",
-        display: "Taking patient vital signs",
-        facilities: Mask::ALL,
-        injury_types: Mask::ALL,
-        triage: Mask::ALL,
-        need: CareNeed::Any,
-        probability: 1.0,
-    },
+    // Triage and vital-sign taking are not listed: every record already carries the
+    // triage category and one set of vital signs per stay, so listing them again as
+    // procedures would only duplicate entries.
     // Care under fire and tactical field care: self, buddy and medic aid.
     Procedure {
         code: "20655006",
