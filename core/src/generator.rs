@@ -12,7 +12,10 @@ use crate::schedule::{CasualtySchedule, ScheduleCursor};
 use crate::simulate::simulate;
 
 /// Default number of patients per chunk in parallel generation.
-pub const DEFAULT_CHUNK: usize = 4096;
+///
+/// Small enough that a chunk renders in about a millisecond and that `threads × 2`
+/// chunks in flight stay within a few megabytes.
+pub const DEFAULT_CHUNK: usize = 512;
 
 /// A range of patients outside the run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -145,8 +148,8 @@ impl Generator {
     /// Generates `range` on `threads` threads, `chunk` patients at a time, and hands each
     /// chunk's `map` result to `consume` in index order.
     ///
-    /// Memory is bounded: each worker holds at most two finished chunks ahead of the
-    /// consumer. The output never depends on `threads` or `chunk`. Returns the first error
+    /// Memory is bounded: each worker holds at most one finished chunk in its channel and
+    /// one in the making, so at most `2 × threads + 1` chunks exist at once. The output never depends on `threads` or `chunk`. Returns the first error
     /// of `consume`, after which the workers stop.
     pub fn for_each_chunk<T, E, M, C>(
         &self,
@@ -186,7 +189,7 @@ impl Generator {
         let result = std::thread::scope(|scope| {
             let mut receivers = Vec::with_capacity(threads);
             for worker in 0..threads {
-                let (tx, rx) = sync_channel::<T>(2);
+                let (tx, rx) = sync_channel::<T>(1);
                 receivers.push(rx);
                 let bounds = &bounds;
                 scope.spawn(move || {

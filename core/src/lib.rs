@@ -43,3 +43,8 @@ mod simulate;
 pub use generator::{DEFAULT_CHUNK, Generator, Patients, RangeError};
 pub use patient::Patient;
 pub use scenario::{Scenario, ScenarioError};
+
+/// The README's library example, compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -14,6 +14,7 @@ pub mod time;
 
 use std::io::{self, Write};
 use std::str::FromStr;
+use std::sync::Arc;
 
 pub use record::{RenderContext, write_record};
 
@@ -50,11 +51,11 @@ impl Format {
     }
 
     /// The encoder of this format for a generator's run.
-    pub fn encoder(self, generator: &Generator) -> Box<dyn Encoder> {
+    pub fn encoder(self, generator: &Generator) -> Arc<dyn Encoder> {
         let ctx = RenderContext::new(generator);
         match self {
-            Format::Ndjson => Box::new(NdjsonEncoder { ctx }),
-            Format::Json => Box::new(JsonEncoder { ctx }),
+            Format::Ndjson => Arc::new(NdjsonEncoder { ctx }),
+            Format::Json => Arc::new(JsonEncoder { ctx }),
         }
     }
 }
@@ -164,7 +165,7 @@ const FLUSH_AT: usize = 1 << 16;
 /// assert_eq!(parsed.as_array().unwrap().len(), 100);
 /// ```
 pub struct PatientWriter<W: Write> {
-    encoder: Box<dyn Encoder>,
+    encoder: Arc<dyn Encoder>,
     out: W,
     buffer: Vec<u8>,
     patients: u64,
@@ -173,7 +174,7 @@ pub struct PatientWriter<W: Write> {
 
 impl<W: Write> PatientWriter<W> {
     /// A writer that starts the document (header) on `out`.
-    pub fn new(encoder: Box<dyn Encoder>, out: W) -> PatientWriter<W> {
+    pub fn new(encoder: Arc<dyn Encoder>, out: W) -> PatientWriter<W> {
         let mut buffer = Vec::with_capacity(FLUSH_AT * 2);
         encoder.header(&mut buffer);
         PatientWriter {
@@ -217,9 +218,10 @@ impl<W: Write> PatientWriter<W> {
         self.bytes + self.buffer.len() as u64
     }
 
-    /// The encoder (to encode chunks elsewhere).
-    pub fn encoder(&self) -> &dyn Encoder {
-        self.encoder.as_ref()
+    /// The writer's encoder, shared: to encode chunks on other threads for
+    /// [`write_encoded`](Self::write_encoded).
+    pub fn encoder(&self) -> Arc<dyn Encoder> {
+        Arc::clone(&self.encoder)
     }
 
     fn flush_buffer(&mut self) -> io::Result<()> {

@@ -264,7 +264,7 @@ impl Scenario {
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
         let mut de = serde_json::Deserializer::from_str(text);
         let scenario: Scenario = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
+            let path = known_path(e.path());
             let inner = e.into_inner();
             ScenarioError::Parse {
                 format: "JSON",
@@ -288,7 +288,7 @@ impl Scenario {
     pub fn from_toml(text: &str) -> Result<Scenario, ScenarioError> {
         let de = toml::Deserializer::parse(text).map_err(|e| toml_error(&e, text))?;
         serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
+            let path = known_path(e.path());
             let inner = e.into_inner();
             let (line, column) = toml_position(&inner, text);
             ScenarioError::Parse {
@@ -349,6 +349,12 @@ impl Scenario {
             .map(|(&e, _)| e)
             .collect()
     }
+}
+
+/// The path of a shape error, or `.` (the document) when the parser could not tell.
+fn known_path(path: &serde_path_to_error::Path) -> String {
+    let text = path.to_string();
+    if text.is_empty() || text == "?" { ".".to_owned() } else { text }
 }
 
 fn strip_position(message: &str) -> String {
