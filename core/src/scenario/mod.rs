@@ -354,7 +354,11 @@ impl Scenario {
 /// The path of a shape error, or `.` (the document) when the parser could not tell.
 fn known_path(path: &serde_path_to_error::Path) -> String {
     let text = path.to_string();
-    if text.is_empty() || text == "?" { ".".to_owned() } else { text }
+    if text.is_empty() || text == "?" {
+        ".".to_owned()
+    } else {
+        text
+    }
 }
 
 fn strip_position(message: &str) -> String {
