@@ -42,8 +42,12 @@ impl RenderContext {
         self.start_unix + i64::from(p.injury_minute()) * 60
     }
 
-    fn at(&self, out: &mut Vec<u8>, p: &Patient, minute: u16) {
+    /// Appends `,"timestamp":"…"` for `minute` minutes after the patient's injury.
+    fn timestamp_field(&self, out: &mut Vec<u8>, p: &Patient, minute: u16) {
+        key(out, false, "timestamp");
+        out.push(b'"');
         write_timestamp(out, self.injury_unix(p) + i64::from(minute) * 60);
+        out.push(b'"');
     }
 }
 
@@ -151,10 +155,7 @@ pub fn write_record(ctx: &RenderContext, p: &Patient, out: &mut Vec<u8>) {
         string(out, t.procedure.display);
         key(out, false, "facility");
         string(out, t.facility.as_str());
-        key(out, false, "timestamp");
-        out.push(b'"');
-        ctx.at(out, p, t.minute);
-        out.push(b'"');
+        ctx.timestamp_field(out, p, t.minute);
         out.push(b'}');
     }
     out.push(b']');
@@ -167,10 +168,7 @@ pub fn write_record(ctx: &RenderContext, p: &Patient, out: &mut Vec<u8>) {
         out.push(b'{');
         key(out, true, "facility");
         string(out, v.facility.as_str());
-        key(out, false, "timestamp");
-        out.push(b'"');
-        ctx.at(out, p, v.minute);
-        out.push(b'"');
+        ctx.timestamp_field(out, p, v.minute);
         key(out, false, "heart_rate");
         int(out, v.heart_rate);
         key(out, false, "respiratory_rate");
@@ -202,10 +200,7 @@ pub fn write_record(ctx: &RenderContext, p: &Patient, out: &mut Vec<u8>) {
         string(out, e.kind.as_str());
         key(out, false, "facility");
         string(out, e.facility.as_str());
-        key(out, false, "timestamp");
-        out.push(b'"');
-        ctx.at(out, p, e.minute);
-        out.push(b'"');
+        ctx.timestamp_field(out, p, e.minute);
         key(out, false, "hours_since_injury");
         hours(out, u32::from(e.minute));
         match e.kind {
