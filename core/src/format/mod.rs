@@ -42,6 +42,15 @@ impl Format {
         }
     }
 
+    /// The names of every format, comma-separated (for messages).
+    pub fn names() -> String {
+        Format::ALL
+            .iter()
+            .map(|f| f.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// Usual file extension.
     pub const fn extension(self) -> &'static str {
         match self {
@@ -68,7 +77,7 @@ impl std::fmt::Display for Format {
 
 /// A format name that is not one of [`Format::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown format `{0}`; allowed: ndjson, json")]
+#[error("unknown format `{0}`; allowed: {allowed}", allowed = Format::names())]
 pub struct UnknownFormat(pub String);
 
 impl FromStr for Format {

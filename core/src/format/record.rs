@@ -15,7 +15,9 @@ use crate::schedule::Source;
 /// What rendering needs from the run besides the patient.
 #[derive(Debug, Clone)]
 pub struct RenderContext {
+    seed: u64,
     start_unix: i64,
+    front_names: Vec<String>,
     fronts: Vec<Vec<u8>>,
 }
 
@@ -33,12 +35,32 @@ impl RenderContext {
             })
             .collect();
         RenderContext {
+            seed: generator.seed(),
             start_unix: generator.start_unix(),
+            front_names: generator
+                .scenario()
+                .fronts
+                .iter()
+                .map(|f| f.name.clone())
+                .collect(),
             fronts,
         }
     }
 
-    fn injury_unix(&self, p: &Patient) -> i64 {
+    /// The run's seed (formats that derive identifiers from it, such as FHIR).
+    #[allow(dead_code)] // used by the formats that follow
+    pub(crate) fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The name of the patient's front.
+    #[allow(dead_code)] // used by the formats that follow
+    pub(crate) fn front_name(&self, p: &Patient) -> &str {
+        &self.front_names[p.front_index()]
+    }
+
+    /// Unix time of the patient's injury.
+    pub(crate) fn injury_unix(&self, p: &Patient) -> i64 {
         self.start_unix + i64::from(p.injury_minute()) * 60
     }
 
