@@ -29,6 +29,19 @@ step_test() {
     cargo test --workspace
 }
 
+# Independent readers check our output formats (NDEF with ndeflib, …): a virtual
+# environment in .venv with the pinned packages of tests/interop/requirements.txt, then
+# pytest against the CLI built above.
+step_interop() {
+    section "interop: output formats read by independent Python libraries"
+    cargo build --quiet -p milmed-cli
+    if [[ ! -x .venv/bin/python ]]; then
+        python3 -m venv .venv
+    fi
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r tests/interop/requirements.txt
+    MILMED_BIN="$PWD/target/debug/milmed" .venv/bin/python -m pytest -q tests/interop
+}
+
 # Placeholder for the Python bindings (a later issue): create a virtual environment in
 # .venv, build the `milmed` module into it with maturin, and run pytest on
 # bindings-python/tests.
@@ -52,6 +65,7 @@ STEPS=(
     step_fmt
     step_clippy
     step_test
+    step_interop
 )
 
 started=$SECONDS

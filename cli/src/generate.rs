@@ -4,13 +4,13 @@ use std::fmt::Write as _;
 use std::fs::{self, File};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use milmed_core::Generator;
-use milmed_core::format::{Format, PatientWriter};
+use milmed_core::format::{Encoder, Format, PatientWriter};
 use milmed_core::model::Outcome;
 
 use crate::args::GenerateArgs;
@@ -43,6 +43,7 @@ pub fn generate(args: &GenerateArgs) -> Result<(), Exit> {
     let job = Job {
         generator: &generator,
         format: args.format,
+        encoder: args.format.encoder(&generator),
         threads,
         chunk: args.chunk,
     };
@@ -50,9 +51,16 @@ pub fn generate(args: &GenerateArgs) -> Result<(), Exit> {
     install_interrupt_handler();
     let output = args.output.as_deref().filter(|p| p.as_os_str() != "-");
     let stats = match output {
+        None if job.format.one_file_per_patient() => {
+            return Err(Exit::usage(format!(
+                "the {} format writes one file per patient: give a directory with -o DIR",
+                job.format
+            )));
+        }
         None => job
-            .run(io::stdout().lock())
+            .run(job.stream(io::stdout().lock()))
             .map_err(|f| f.into_exit(Exit::stdout))?,
+        Some(path) if job.format.one_file_per_patient() => write_directory(&job, path)?,
         Some(path) => write_file(&job, path)?,
     };
     let target = output.map_or_else(|| "stdout".to_owned(), |p| p.display().to_string());
@@ -80,13 +88,67 @@ fn write_file(job: &Job<'_>, path: &Path) -> Result<Stats, Exit> {
     let guard = RemoveOnDrop(Some(partial));
     let cannot_write =
         |e: &io::Error| Exit::runtime(format!("cannot write {}: {e}", path.display()));
-    let stats = job.run(file).map_err(|f| f.into_exit(cannot_write))?;
+    let stats = job
+        .run(job.stream(file))
+        .map_err(|f| f.into_exit(cannot_write))?;
     let partial = guard.path();
     fs::rename(partial, path).map_err(|e| {
         Exit::runtime(format!(
             "cannot rename {} to {}: {e}",
             partial.display(),
             path.display()
+        ))
+    })?;
+    guard.disarm();
+    Ok(stats)
+}
+
+/// Writes one file per patient into `<dir>.partial/` and renames it to `dir` once
+/// complete, so a directory named `dir` always holds the whole run. `dir` may exist only
+/// if it is empty.
+fn write_directory(job: &Job<'_>, dir: &Path) -> Result<Stats, Exit> {
+    if dir.is_file() {
+        return Err(Exit::usage(format!(
+            "output path {} is a file; the {} format needs a directory",
+            dir.display(),
+            job.format
+        )));
+    }
+    if dir.is_dir() {
+        let empty = fs::read_dir(dir).map(|mut d| d.next().is_none());
+        if !matches!(empty, Ok(true)) {
+            return Err(Exit::usage(format!(
+                "output directory {} exists and is not empty",
+                dir.display()
+            )));
+        }
+    }
+    let partial = partial_path(dir);
+    if partial.is_dir() {
+        // Left by a run that was killed; it is ours to replace.
+        let _ = fs::remove_dir_all(&partial);
+    }
+    fs::create_dir_all(&partial).map_err(|e| {
+        Exit::usage(format!(
+            "cannot create output directory {} (as {}): {e}",
+            dir.display(),
+            partial.display()
+        ))
+    })?;
+    let guard = RemoveOnDrop(Some(partial));
+    let cannot_write =
+        |e: &io::Error| Exit::runtime(format!("cannot write into {}: {e}", dir.display()));
+    let sink = DirectorySink::new(guard.path().to_owned(), job.format, job.generator.len());
+    let stats = job.run(sink).map_err(|f| f.into_exit(cannot_write))?;
+    if dir.is_dir() {
+        let _ = fs::remove_dir(dir);
+    }
+    let partial = guard.path();
+    fs::rename(partial, dir).map_err(|e| {
+        Exit::runtime(format!(
+            "cannot rename {} to {}: {e}",
+            partial.display(),
+            dir.display()
         ))
     })?;
     guard.disarm();
@@ -116,7 +178,11 @@ impl RemoveOnDrop {
 impl Drop for RemoveOnDrop {
     fn drop(&mut self) {
         if let Some(path) = self.0.take() {
-            let _ = fs::remove_file(path);
+            if path.is_dir() {
+                let _ = fs::remove_dir_all(path);
+            } else {
+                let _ = fs::remove_file(path);
+            }
         }
     }
 }
@@ -154,7 +220,11 @@ impl Failure {
 
 /// One chunk, encoded on a worker thread.
 struct Encoded {
+    /// Index of the chunk's first patient.
+    first: u64,
     bytes: Vec<u8>,
+    /// End offset of each patient's bytes, for formats with one file per patient.
+    ends: Vec<usize>,
     count: u64,
     outcomes: [u64; OUTCOMES],
 }
@@ -189,20 +259,26 @@ impl Stats {
 struct Job<'a> {
     generator: &'a Generator,
     format: Format,
+    /// Shared by the workers and the sink.
+    encoder: Arc<dyn Encoder>,
     threads: usize,
     chunk: usize,
 }
 
 impl Job<'_> {
-    /// Generates the whole run into `out`: chunks are generated and encoded on worker
+    /// A sink writing one document into `out`.
+    fn stream<W: Write>(&self, out: W) -> StreamSink<W> {
+        StreamSink(PatientWriter::new(Arc::clone(&self.encoder), out))
+    }
+
+    /// Generates the whole run into `sink`: chunks are generated and encoded on worker
     /// threads and written in index order, so the bytes never depend on `threads`.
-    fn run<W: Write>(&self, out: W) -> Result<Stats, Failure> {
+    fn run(&self, mut sink: impl Sink) -> Result<Stats, Failure> {
         let started = Instant::now();
         let generator = self.generator;
         let progress = progress_bar(generator.len());
-        // The writer and the workers share one encoder.
-        let mut writer = PatientWriter::new(self.format.encoder(generator), out);
-        let encoder = writer.encoder();
+        let encoder = &self.encoder;
+        let per_patient = self.format.one_file_per_patient();
         // Chunk buffers go back to the workers once written, to avoid reallocating them.
         let pool: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
         let mut outcomes = [0u64; OUTCOMES];
@@ -214,13 +290,24 @@ impl Job<'_> {
                 .pop()
                 .unwrap_or_default();
             bytes.clear();
-            encoder.encode_chunk(patients, first, &mut bytes);
+            let mut ends = Vec::new();
+            if per_patient {
+                ends.reserve(patients.len());
+                for (i, patient) in patients.iter().enumerate() {
+                    encoder.encode(patient, first + i as u64, &mut bytes);
+                    ends.push(bytes.len());
+                }
+            } else {
+                encoder.encode_chunk(patients, first, &mut bytes);
+            }
             let mut counts = [0u64; OUTCOMES];
             for patient in patients {
                 counts[patient.outcome().index()] += 1;
             }
             Encoded {
+                first,
                 bytes,
+                ends,
                 count: patients.len() as u64,
                 outcomes: counts,
             }
@@ -229,9 +316,7 @@ impl Job<'_> {
             if INTERRUPT.load(Ordering::Relaxed) {
                 return Err(Failure::Interrupted);
             }
-            writer
-                .write_encoded(&chunk.bytes, chunk.count)
-                .map_err(Failure::Io)?;
+            sink.write(&chunk).map_err(Failure::Io)?;
             for (total, n) in outcomes.iter_mut().zip(chunk.outcomes) {
                 *total += n;
             }
@@ -247,16 +332,79 @@ impl Job<'_> {
             .for_each_chunk(0..generator.len(), self.threads, self.chunk, map, consume)
             .map_err(|e| Failure::Io(io::Error::other(e)))
             .and_then(|r| r)
-            .and_then(|()| writer.finish().map_err(Failure::Io));
+            .and_then(|()| sink.finish().map_err(Failure::Io));
         if let Some(bar) = &progress {
             bar.finish_and_clear();
         }
-        let written = result?;
+        let patients = result?;
         Ok(Stats {
-            patients: written.patients,
+            patients,
             outcomes,
             elapsed: started.elapsed(),
         })
+    }
+}
+
+/// Where encoded chunks go, in order.
+trait Sink {
+    /// Writes one encoded chunk.
+    fn write(&mut self, chunk: &Encoded) -> io::Result<()>;
+    /// Closes the output; returns the number of patients written.
+    fn finish(self) -> io::Result<u64>;
+}
+
+/// One document in one stream (file or stdout).
+struct StreamSink<W: Write>(PatientWriter<W>);
+
+impl<W: Write> Sink for StreamSink<W> {
+    fn write(&mut self, chunk: &Encoded) -> io::Result<()> {
+        self.0.write_encoded(&chunk.bytes, chunk.count)
+    }
+
+    fn finish(self) -> io::Result<u64> {
+        Ok(self.0.finish()?.patients)
+    }
+}
+
+/// One file per patient in a directory: `patient-<index>.<extension>`, the index
+/// zero-padded to the width of the largest one so names sort in patient order.
+struct DirectorySink {
+    dir: PathBuf,
+    extension: &'static str,
+    width: usize,
+    written: u64,
+}
+
+impl DirectorySink {
+    fn new(dir: PathBuf, format: Format, patients: u64) -> DirectorySink {
+        DirectorySink {
+            dir,
+            extension: format.extension(),
+            width: patients.saturating_sub(1).max(1).ilog10() as usize + 1,
+            written: 0,
+        }
+    }
+}
+
+impl Sink for DirectorySink {
+    fn write(&mut self, chunk: &Encoded) -> io::Result<()> {
+        let mut start = 0;
+        for (i, &end) in chunk.ends.iter().enumerate() {
+            let name = format!(
+                "patient-{:0width$}.{}",
+                chunk.first + i as u64,
+                self.extension,
+                width = self.width
+            );
+            fs::write(self.dir.join(name), &chunk.bytes[start..end])?;
+            start = end;
+        }
+        self.written += chunk.count;
+        Ok(())
+    }
+
+    fn finish(self) -> io::Result<u64> {
+        Ok(self.written)
     }
 }
 

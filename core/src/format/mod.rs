@@ -9,6 +9,7 @@
 //! [`PatientWriter::write_encoded`] — the bytes are the same either way.
 
 mod json_out;
+pub mod ndef;
 mod record;
 pub mod time;
 
@@ -28,17 +29,20 @@ pub enum Format {
     Ndjson,
     /// One JSON array of patient objects.
     Json,
+    /// One NFC Forum NDEF message per patient ([`ndef`]); the CLI writes one file each.
+    Ndef,
 }
 
 impl Format {
     /// Every format.
-    pub const ALL: &'static [Format] = &[Format::Ndjson, Format::Json];
+    pub const ALL: &'static [Format] = &[Format::Ndjson, Format::Json, Format::Ndef];
 
     /// Name used on the command line and in APIs.
     pub const fn as_str(self) -> &'static str {
         match self {
             Format::Ndjson => "ndjson",
             Format::Json => "json",
+            Format::Ndef => "ndef",
         }
     }
 
@@ -56,7 +60,14 @@ impl Format {
         match self {
             Format::Ndjson => "ndjson",
             Format::Json => "json",
+            Format::Ndef => "ndef",
         }
+    }
+
+    /// Whether each patient is a document of its own (one file per patient), rather
+    /// than a record in one stream.
+    pub const fn one_file_per_patient(self) -> bool {
+        matches!(self, Format::Ndef)
     }
 
     /// The encoder of this format for a generator's run.
@@ -65,6 +76,7 @@ impl Format {
         match self {
             Format::Ndjson => Arc::new(NdjsonEncoder { ctx }),
             Format::Json => Arc::new(JsonEncoder { ctx }),
+            Format::Ndef => Arc::new(ndef::NdefEncoder::new(ctx, ndef::NdefPayload::Json)),
         }
     }
 }
