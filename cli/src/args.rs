@@ -73,7 +73,9 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "S", default_value_t = 0, value_parser = parse_seed)]
     pub seed: u64,
 
-    /// Output format: ndjson (one patient per line) or json (one array).
+    /// Output format: ndjson (one patient per line), json (one array), csv (one row per
+    /// patient), events-csv (one row per timeline event), xml, or viewer (the timeline
+    /// viewer's JSON).
     #[arg(long, value_name = "FORMAT", default_value = "ndjson", value_parser = parse_format)]
     pub format: Format,
 

@@ -462,7 +462,7 @@ fn closed_pipe_exits_quietly() {
 #[test]
 fn bad_flag_values_are_one_line_usage_errors() {
     let cases: &[&[&str]] = &[
-        &["generate", "--format", "xml"],
+        &["generate", "--format", "yaml"],
         &["generate", "--threads", "0"],
         &["generate", "--seed", "-1"],
         &["generate", "--seed", "seven"],
@@ -485,8 +485,8 @@ fn bad_flag_values_are_one_line_usage_errors() {
         assert!(out.stdout.is_empty(), "{args:?}");
         assert!(line.contains("--help"), "{args:?}: {line}");
     }
-    let line = one_error_line(&milmed(["generate", "--format", "xml"]), 2);
-    assert!(line.contains("ndjson, json"), "{line}");
+    let line = one_error_line(&milmed(["generate", "--format", "yaml"]), 2);
+    assert!(line.contains("allowed: ndjson, json, csv"), "{line}");
 }
 
 #[test]

@@ -10,7 +10,11 @@ use milmed_core::{Generator, Scenario};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let preset = args.next().unwrap_or_else(|| "nato_article_5".to_owned());
-    let count: u64 = args.next().map(|n| n.parse()).transpose()?.unwrap_or(10_000);
+    let count: u64 = args
+        .next()
+        .map(|n| n.parse())
+        .transpose()?
+        .unwrap_or(10_000);
     let scenario = Scenario {
         patients: count,
         ..Scenario::preset(&preset)?
@@ -18,7 +22,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let generator = Generator::new(&scenario, 42)?;
     let patients: Vec<_> = generator.patients().collect();
     println!("{count} patients of {preset}, seed 42");
-    println!("{:<18} {:>14} {:>14}", "format", "bytes/patient", "gzip/patient");
+    println!(
+        "{:<18} {:>14} {:>14}",
+        "format", "bytes/patient", "gzip/patient"
+    );
     for format in Format::ALL {
         let mut writer = PatientWriter::new(format.encoder(&generator), Vec::new());
         writer.write_batch(&patients)?;

@@ -8,15 +8,20 @@
 //! threads ([`Encoder::encode_chunk`]) and written in order with
 //! [`PatientWriter::write_encoded`] — the bytes are the same either way.
 
+mod csv;
 mod json_out;
 pub mod ndef;
 mod record;
+mod sink;
 pub mod time;
+mod viewer;
+mod xml;
 
 use std::io::{self, Write};
 use std::str::FromStr;
 use std::sync::Arc;
 
+pub use csv::{CSV_COLUMNS, EVENTS_CSV_COLUMNS};
 pub use record::{RenderContext, write_record};
 
 use crate::Generator;
@@ -29,19 +34,39 @@ pub enum Format {
     Ndjson,
     /// One JSON array of patient objects.
     Json,
+    /// CSV, one row per patient ([`CSV_COLUMNS`]).
+    Csv,
+    /// CSV, one row per timeline event ([`EVENTS_CSV_COLUMNS`]).
+    EventsCsv,
+    /// One XML document, `<patients>` with one `<patient>` per patient.
+    Xml,
+    /// The JSON array read by the ancestor's timeline viewer.
+    Viewer,
     /// One NFC Forum NDEF message per patient ([`ndef`]); the CLI writes one file each.
     Ndef,
 }
 
 impl Format {
     /// Every format.
-    pub const ALL: &'static [Format] = &[Format::Ndjson, Format::Json, Format::Ndef];
+    pub const ALL: &'static [Format] = &[
+        Format::Ndjson,
+        Format::Json,
+        Format::Csv,
+        Format::EventsCsv,
+        Format::Xml,
+        Format::Viewer,
+        Format::Ndef,
+    ];
 
     /// Name used on the command line and in APIs.
     pub const fn as_str(self) -> &'static str {
         match self {
             Format::Ndjson => "ndjson",
             Format::Json => "json",
+            Format::Csv => "csv",
+            Format::EventsCsv => "events-csv",
+            Format::Xml => "xml",
+            Format::Viewer => "viewer",
             Format::Ndef => "ndef",
         }
     }
@@ -60,6 +85,9 @@ impl Format {
         match self {
             Format::Ndjson => "ndjson",
             Format::Json => "json",
+            Format::Csv | Format::EventsCsv => "csv",
+            Format::Xml => "xml",
+            Format::Viewer => "json",
             Format::Ndef => "ndef",
         }
     }
@@ -75,7 +103,17 @@ impl Format {
         let ctx = RenderContext::new(generator);
         match self {
             Format::Ndjson => Arc::new(NdjsonEncoder { ctx }),
-            Format::Json => Arc::new(JsonEncoder { ctx }),
+            Format::Json => Arc::new(JsonArrayEncoder {
+                ctx,
+                record: write_record,
+            }),
+            Format::Csv => Arc::new(csv::CsvEncoder::patients(ctx)),
+            Format::EventsCsv => Arc::new(csv::CsvEncoder::events(ctx)),
+            Format::Xml => Arc::new(xml::XmlEncoder { ctx }),
+            Format::Viewer => Arc::new(JsonArrayEncoder {
+                ctx,
+                record: viewer::write_viewer_record,
+            }),
             Format::Ndef => Arc::new(ndef::NdefEncoder::new(ctx, ndef::NdefPayload::Json)),
         }
     }
@@ -135,12 +173,14 @@ impl Encoder for NdjsonEncoder {
     }
 }
 
-/// JSON: one array, one record per line inside it.
-struct JsonEncoder {
+/// JSON (and the viewer's JSON): one array, one object per line inside it.
+struct JsonArrayEncoder {
     ctx: RenderContext,
+    /// Appends one patient's object.
+    record: fn(&RenderContext, &Patient, &mut Vec<u8>),
 }
 
-impl Encoder for JsonEncoder {
+impl Encoder for JsonArrayEncoder {
     fn header(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"[\n");
     }
@@ -149,7 +189,7 @@ impl Encoder for JsonEncoder {
         if position > 0 {
             out.extend_from_slice(b",\n");
         }
-        write_record(&self.ctx, patient, out);
+        (self.record)(&self.ctx, patient, out);
     }
 
     fn footer(&self, out: &mut Vec<u8>, _count: u64) {

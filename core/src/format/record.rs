@@ -2,13 +2,17 @@
 //!
 //! Keys follow the ancestor where it had them (so its timeline viewer and scripts keep
 //! working) and are always present, in a fixed order; `docs/formats.md` documents each.
+//! The record is described once ([`emit_record`]) on a [`Sink`], so the XML format carries
+//! the same names in the same order. The small helpers below derive the values that
+//! several formats show (birth date and age, incident id, where a departure leads).
 
-use super::json_out::{hours, int, key, string, tenths};
+use super::json_out::{int, string};
+use super::sink::{JsonSink, Sink};
 use super::time::{write_date, write_timestamp, years_between};
 use crate::Generator;
 use crate::care::CarePlan;
-use crate::model::EventKind;
-use crate::patient::Patient;
+use crate::model::{EventKind, Facility};
+use crate::patient::{Patient, Timeline};
 use crate::reference::{BODY_SITES, SEVERITIES};
 use crate::schedule::Source;
 
@@ -47,16 +51,19 @@ impl RenderContext {
         }
     }
 
-    /// The run's seed (formats that derive identifiers from it, such as FHIR).
-    #[allow(dead_code)] // used by the formats that follow
+    /// The run's seed (the XML root shows it; formats such as FHIR derive identifiers from it).
     pub(crate) fn seed(&self) -> u64 {
         self.seed
     }
 
     /// The name of the patient's front.
-    #[allow(dead_code)] // used by the formats that follow
     pub(crate) fn front_name(&self, p: &Patient) -> &str {
         &self.front_names[p.front_index()]
+    }
+
+    /// The name of the patient's front as a quoted JSON string.
+    pub(crate) fn front_json(&self, p: &Patient) -> &[u8] {
+        &self.fronts[p.front_index()]
     }
 
     /// Unix time of the patient's injury.
@@ -64,233 +71,258 @@ impl RenderContext {
         self.start_unix + i64::from(p.injury_minute()) * 60
     }
 
-    /// Appends `,"timestamp":"…"` for `minute` minutes after the patient's injury.
-    fn timestamp_field(&self, out: &mut Vec<u8>, p: &Patient, minute: u16) {
-        key(out, false, "timestamp");
-        out.push(b'"');
-        write_timestamp(out, self.injury_unix(p) + i64::from(minute) * 60);
-        out.push(b'"');
+    /// Unix time `minute` minutes after the patient's injury.
+    pub(crate) fn unix_at(&self, p: &Patient, minute: u16) -> i64 {
+        self.injury_unix(p) + i64::from(minute) * 60
     }
+
+    /// The patient's birth date and age at the injury date.
+    pub(crate) fn birth(&self, p: &Patient) -> Birth {
+        let injury_day = self.injury_unix(p).div_euclid(86_400);
+        let date = injury_day - i64::from(p.age_days());
+        Birth {
+            date,
+            age: years_between(date, injury_day),
+        }
+    }
+}
+
+/// A patient's birth date and age.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Birth {
+    /// Birth date, days since 1970-01-01.
+    pub(crate) date: i64,
+    /// Completed years at the injury date.
+    pub(crate) age: u32,
+}
+
+/// Where a patient's casualty came from, as the record names it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Origin {
+    /// Warfare type, or `mixed` for special events.
+    pub(crate) scenario: &'static str,
+    /// The special event, if any.
+    pub(crate) special_event: Option<&'static str>,
+    /// Incident kind of the `event_id`: `MC`, `IND` or `SE`.
+    prefix: &'static str,
+}
+
+impl Origin {
+    /// The origin of a patient's casualty.
+    pub(crate) fn of(p: &Patient) -> Origin {
+        match p.source() {
+            Source::Warfare(w) => Origin {
+                scenario: w.as_str(),
+                special_event: None,
+                prefix: if p.mass_casualty() { "MC" } else { "IND" },
+            },
+            Source::Special(s) => Origin {
+                scenario: "mixed",
+                special_event: Some(s.as_str()),
+                prefix: "SE",
+            },
+        }
+    }
+
+    /// Appends the incident id `<kind>_<source>_<day0>_<hour>_<minute>_<n>` (unquoted).
+    pub(crate) fn write_event_id(&self, out: &mut Vec<u8>, p: &Patient) {
+        out.extend_from_slice(self.prefix.as_bytes());
+        out.push(b'_');
+        out.extend_from_slice(self.special_event.unwrap_or(self.scenario).as_bytes());
+        let minute_of_day = p.injury_minute() % 1440;
+        for part in [
+            p.injury_minute() / 1440,
+            minute_of_day / 60,
+            minute_of_day % 60,
+            p.incident(),
+        ] {
+            out.push(b'_');
+            int(out, part);
+        }
+    }
+}
+
+/// Day of the operation of the injury, 1 for the first day.
+pub(crate) fn day_number(p: &Patient) -> u32 {
+    p.injury_minute() / 1440 + 1
+}
+
+/// Appends `Day k` (unquoted).
+pub(crate) fn write_day(out: &mut Vec<u8>, p: &Patient) {
+    out.extend_from_slice(b"Day ");
+    int(out, day_number(p));
+}
+
+/// Where a departure leads: the destination of an `evacuation_start` or `transit_start`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Leg {
+    /// The facility the patient is evacuated to.
+    pub(crate) to: Facility,
+    /// Evacuation request: minutes until departure; transit: minutes until arrival.
+    pub(crate) minutes: u32,
+}
+
+/// The leg that event `i` of `timeline` starts, if it is a departure.
+pub(crate) fn leg(timeline: &Timeline, i: usize) -> Option<Leg> {
+    let events = timeline.events();
+    let e = events[i];
+    let evacuation = match e.kind {
+        EventKind::EvacuationStart => true,
+        EventKind::TransitStart => false,
+        EventKind::Arrival
+        | EventKind::Kia
+        | EventKind::Dow
+        | EventKind::Rtd
+        | EventKind::RemainsRole4 => return None,
+    };
+    let arrival = timeline
+        .next_arrival_after(i)
+        .expect("a departure leads somewhere");
+    // An evacuation request lasts until the departure that follows it.
+    let end = if evacuation { events[i + 1] } else { arrival };
+    Some(Leg {
+        to: arrival.facility,
+        minutes: u32::from(end.minute - e.minute),
+    })
 }
 
 /// Appends the patient's JSON object (no trailing newline).
 pub fn write_record(ctx: &RenderContext, p: &Patient, out: &mut Vec<u8>) {
-    let nation = p.nation();
     out.push(b'{');
-    key(out, true, "id");
-    int(out, p.index());
-    key(out, false, "nationality");
-    string(out, nation.code);
-    key(out, false, "gender");
-    string(out, p.gender().as_str());
-    key(out, false, "injury_type");
-    string(out, p.injury_type().as_str());
-    key(out, false, "triage_category");
-    string(out, p.triage().as_str());
-    key(out, false, "front");
-    out.extend_from_slice(&ctx.fronts[p.front_index()]);
-    key(out, false, "final_status");
-    string(out, p.outcome().as_str());
-    key(out, false, "last_facility");
-    string(out, p.last_facility().as_str());
-
-    let injury_unix = ctx.injury_unix(p);
-    let injury_day = injury_unix.div_euclid(86_400);
-    let born = injury_day - i64::from(p.age_days());
-    key(out, false, "demographics");
-    out.push(b'{');
-    key(out, true, "given_name");
-    string(out, p.given_name());
-    key(out, false, "family_name");
-    string(out, p.family_name());
-    key(out, false, "gender");
-    string(out, p.gender().as_str());
-    key(out, false, "birthdate");
-    out.push(b'"');
-    write_date(out, born);
-    out.push(b'"');
-    key(out, false, "age");
-    int(out, years_between(born, injury_day));
-    key(out, false, "nationality");
-    string(out, nation.code);
-    key(out, false, "rank");
-    string(out, p.rank().code);
-    key(out, false, "service_number");
-    string(out, p.service_number().as_str());
-    key(out, false, "blood_type");
-    string(out, p.blood_group().as_str());
-    key(out, false, "weight");
-    tenths(out, u64::from(p.weight_dg()));
+    emit_record(ctx, p, &mut JsonSink::new(out));
     out.push(b'}');
+}
+
+/// Describes the patient record on `s`, member by member.
+pub(crate) fn emit_record<S: Sink>(ctx: &RenderContext, p: &Patient, s: &mut S) {
+    let nation = p.nation();
+    s.int("id", p.index());
+    s.str("nationality", nation.code);
+    s.str("gender", p.gender().as_str());
+    s.str("injury_type", p.injury_type().as_str());
+    s.str("triage_category", p.triage().as_str());
+    s.str_escaped("front", ctx.front_name(p), ctx.front_json(p));
+    s.str("final_status", p.outcome().as_str());
+    s.str("last_facility", p.last_facility().as_str());
+
+    let birth = ctx.birth(p);
+    s.begin_object("demographics");
+    s.str("given_name", p.given_name());
+    s.str("family_name", p.family_name());
+    s.str("gender", p.gender().as_str());
+    s.text_with("birthdate", |out| write_date(out, birth.date));
+    s.int("age", birth.age);
+    s.str("nationality", nation.code);
+    s.str("rank", p.rank().code);
+    s.str("service_number", p.service_number().as_str());
+    s.str("blood_type", p.blood_group().as_str());
+    s.tenths("weight", u64::from(p.weight_dg()));
+    s.end_object("demographics");
 
     let severity = &SEVERITIES[p.triage().index()];
-    key(out, false, "conditions");
-    out.push(b'[');
+    s.begin_array("conditions");
     for (i, c) in p.conditions().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.push(b'{');
-        key(out, true, "code");
-        string(out, c.code);
-        key(out, false, "name");
-        string(out, c.display);
-        key(out, false, "primary");
-        out.extend_from_slice(if i == 0 { b"true" } else { b"false" });
-        key(out, false, "severity");
-        string(out, severity.display);
-        key(out, false, "severity_code");
-        string(out, severity.code);
-        out.push(b'}');
+        s.begin_item("condition");
+        s.str("code", c.code);
+        s.str("name", c.display);
+        s.bool("primary", i == 0);
+        s.str("severity", severity.display);
+        s.str("severity_code", severity.code);
+        s.end_item("condition");
     }
-    out.push(b']');
-    key(out, false, "severity");
-    int(out, severity.score);
-    key(out, false, "polytrauma");
-    out.extend_from_slice(if p.polytrauma() { b"true" } else { b"false" });
-    key(out, false, "body_part");
-    string(out, p.body_region().as_str());
-    key(out, false, "body_site");
+    s.end_array("conditions");
+    s.int("severity", severity.score);
+    s.bool("polytrauma", p.polytrauma());
+    s.str("body_part", p.body_region().as_str());
     match BODY_SITES.get(p.body_region().index()) {
         Some(site) => {
-            out.push(b'{');
-            key(out, true, "code");
-            string(out, site.code);
-            key(out, false, "name");
-            string(out, site.display);
-            out.push(b'}');
+            s.begin_object("body_site");
+            s.str("code", site.code);
+            s.str("name", site.display);
+            s.end_object("body_site");
         }
-        None => out.extend_from_slice(b"null"),
+        None => s.null("body_site"),
     }
 
     let care = CarePlan::of(p);
-    key(out, false, "treatments");
-    out.push(b'[');
-    for (i, t) in care.treatments().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.push(b'{');
-        key(out, true, "code");
-        string(out, t.procedure.code);
-        key(out, false, "name");
-        string(out, t.procedure.display);
-        key(out, false, "facility");
-        string(out, t.facility.as_str());
-        ctx.timestamp_field(out, p, t.minute);
-        out.push(b'}');
+    s.begin_array("treatments");
+    for t in care.treatments() {
+        s.begin_item("treatment");
+        s.str("code", t.procedure.code);
+        s.str("name", t.procedure.display);
+        s.str("facility", t.facility.as_str());
+        s.text_with("timestamp", |out| {
+            write_timestamp(out, ctx.unix_at(p, t.minute))
+        });
+        s.end_item("treatment");
     }
-    out.push(b']');
-    key(out, false, "vital_signs");
-    out.push(b'[');
-    for (i, v) in care.vital_signs().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.push(b'{');
-        key(out, true, "facility");
-        string(out, v.facility.as_str());
-        ctx.timestamp_field(out, p, v.minute);
-        key(out, false, "heart_rate");
-        int(out, v.heart_rate);
-        key(out, false, "respiratory_rate");
-        int(out, v.respiratory_rate);
-        key(out, false, "systolic_bp");
-        int(out, v.systolic);
-        key(out, false, "diastolic_bp");
-        int(out, v.diastolic);
-        key(out, false, "spo2");
-        int(out, v.spo2);
-        key(out, false, "temperature");
-        tenths(out, u64::from(v.temperature_dc));
-        key(out, false, "gcs");
-        int(out, v.gcs);
-        out.push(b'}');
+    s.end_array("treatments");
+    s.begin_array("vital_signs");
+    for v in care.vital_signs() {
+        s.begin_item("reading");
+        s.str("facility", v.facility.as_str());
+        s.text_with("timestamp", |out| {
+            write_timestamp(out, ctx.unix_at(p, v.minute))
+        });
+        s.int("heart_rate", v.heart_rate);
+        s.int("respiratory_rate", v.respiratory_rate);
+        s.int("systolic_bp", v.systolic);
+        s.int("diastolic_bp", v.diastolic);
+        s.int("spo2", v.spo2);
+        s.tenths("temperature", u64::from(v.temperature_dc));
+        s.int("gcs", v.gcs);
+        s.end_item("reading");
     }
-    out.push(b']');
+    s.end_array("vital_signs");
 
-    key(out, false, "movement_timeline");
-    out.push(b'[');
+    s.begin_array("movement_timeline");
+    for (i, e) in p.timeline().events().iter().enumerate() {
+        s.begin_item("event");
+        emit_event(ctx, p, i, e.kind.as_str(), s);
+        s.end_item("event");
+    }
+    s.end_array("movement_timeline");
+
+    s.text_with("injury_time", |out| {
+        write_timestamp(out, ctx.injury_unix(p))
+    });
+    s.text_with("day", |out| write_day(out, p));
+    let origin = Origin::of(p);
+    s.str("scenario", origin.scenario);
+    match origin.special_event {
+        Some(e) => s.str("special_event", e),
+        None => s.null("special_event"),
+    }
+    s.text_with("event_id", |out| origin.write_event_id(out, p));
+    s.bool("mass_casualty", p.mass_casualty());
+}
+
+/// Describes the members of timeline event `i` on `s`, its type named `event_type`:
+/// `event_type`, `facility`, `timestamp`, `hours_since_injury`, then for a departure where
+/// it leads and how long it takes.
+pub(crate) fn emit_event<S: Sink>(
+    ctx: &RenderContext,
+    p: &Patient,
+    i: usize,
+    event_type: &str,
+    s: &mut S,
+) {
     let timeline = p.timeline();
-    let events = timeline.events();
-    for (i, e) in events.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
+    let e = timeline.events()[i];
+    s.str("event_type", event_type);
+    s.str("facility", e.facility.as_str());
+    s.text_with("timestamp", |out| {
+        write_timestamp(out, ctx.unix_at(p, e.minute))
+    });
+    s.hours("hours_since_injury", u32::from(e.minute));
+    if let Some(leg) = leg(timeline, i) {
+        if e.kind == EventKind::TransitStart {
+            s.str("from_facility", e.facility.as_str());
+            s.str("to_facility", leg.to.as_str());
+            s.hours("transit_duration_hours", leg.minutes);
+        } else {
+            s.str("to_facility", leg.to.as_str());
+            s.hours("evacuation_duration_hours", leg.minutes);
         }
-        out.push(b'{');
-        key(out, true, "event_type");
-        string(out, e.kind.as_str());
-        key(out, false, "facility");
-        string(out, e.facility.as_str());
-        ctx.timestamp_field(out, p, e.minute);
-        key(out, false, "hours_since_injury");
-        hours(out, u32::from(e.minute));
-        match e.kind {
-            EventKind::EvacuationStart | EventKind::TransitStart => {
-                let departure = if e.kind == EventKind::TransitStart {
-                    *e
-                } else {
-                    events[i + 1]
-                };
-                let arrival = timeline
-                    .next_arrival_after(i)
-                    .expect("a departure leads somewhere");
-                if e.kind == EventKind::TransitStart {
-                    key(out, false, "from_facility");
-                    string(out, e.facility.as_str());
-                }
-                key(out, false, "to_facility");
-                string(out, arrival.facility.as_str());
-                if e.kind == EventKind::EvacuationStart {
-                    key(out, false, "evacuation_duration_hours");
-                    hours(out, u32::from(departure.minute - e.minute));
-                } else {
-                    key(out, false, "transit_duration_hours");
-                    hours(out, u32::from(arrival.minute - e.minute));
-                }
-            }
-            _ => {}
-        }
-        out.push(b'}');
     }
-    out.push(b']');
-
-    key(out, false, "injury_time");
-    out.push(b'"');
-    write_timestamp(out, injury_unix);
-    out.push(b'"');
-    let day0 = p.injury_minute() / 1440;
-    key(out, false, "day");
-    out.extend_from_slice(b"\"Day ");
-    int(out, day0 + 1);
-    out.push(b'"');
-    let (scenario, special, prefix) = match p.source() {
-        Source::Warfare(w) => (
-            w.as_str(),
-            None,
-            if p.mass_casualty() { "MC" } else { "IND" },
-        ),
-        Source::Special(s) => ("mixed", Some(s.as_str()), "SE"),
-    };
-    key(out, false, "scenario");
-    string(out, scenario);
-    key(out, false, "special_event");
-    match special {
-        Some(s) => string(out, s),
-        None => out.extend_from_slice(b"null"),
-    }
-    key(out, false, "event_id");
-    out.push(b'"');
-    out.extend_from_slice(prefix.as_bytes());
-    out.push(b'_');
-    out.extend_from_slice(special.unwrap_or(scenario).as_bytes());
-    let minute_of_day = p.injury_minute() % 1440;
-    for part in [day0, minute_of_day / 60, minute_of_day % 60, p.incident()] {
-        out.push(b'_');
-        int(out, part);
-    }
-    out.push(b'"');
-    key(out, false, "mass_casualty");
-    out.extend_from_slice(if p.mass_casualty() { b"true" } else { b"false" });
-    out.push(b'}');
 }
