@@ -73,7 +73,9 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "S", default_value_t = 0, value_parser = parse_seed)]
     pub seed: u64,
 
-    /// Output format: ndjson (one patient per line) or json (one array).
+    /// Output format: ndjson (one patient per line), json (one array), fhir (one FHIR R4
+    /// collection Bundle per line) or fhir-transaction (one FHIR R4 transaction Bundle per
+    /// line).
     #[arg(long, value_name = "FORMAT", default_value = "ndjson", value_parser = parse_format)]
     pub format: Format,
 

@@ -8,6 +8,7 @@
 //! threads ([`Encoder::encode_chunk`]) and written in order with
 //! [`PatientWriter::write_encoded`] — the bytes are the same either way.
 
+pub mod fhir;
 mod json_out;
 mod record;
 pub mod time;
@@ -28,17 +29,29 @@ pub enum Format {
     Ndjson,
     /// One JSON array of patient objects.
     Json,
+    /// FHIR R4 (4.0.1): one Bundle of type `collection` per patient, one per line.
+    Fhir,
+    /// FHIR R4 (4.0.1): one Bundle of type `transaction` per patient (every entry a
+    /// `POST`), one per line.
+    FhirTransaction,
 }
 
 impl Format {
     /// Every format.
-    pub const ALL: &'static [Format] = &[Format::Ndjson, Format::Json];
+    pub const ALL: &'static [Format] = &[
+        Format::Ndjson,
+        Format::Json,
+        Format::Fhir,
+        Format::FhirTransaction,
+    ];
 
     /// Name used on the command line and in APIs.
     pub const fn as_str(self) -> &'static str {
         match self {
             Format::Ndjson => "ndjson",
             Format::Json => "json",
+            Format::Fhir => "fhir",
+            Format::FhirTransaction => "fhir-transaction",
         }
     }
 
@@ -51,11 +64,13 @@ impl Format {
             .join(", ")
     }
 
-    /// Usual file extension.
+    /// Usual file extension (without the leading dot). Both FHIR formats use
+    /// `fhir.ndjson`: newline-delimited JSON whose lines are FHIR Bundles.
     pub const fn extension(self) -> &'static str {
         match self {
             Format::Ndjson => "ndjson",
             Format::Json => "json",
+            Format::Fhir | Format::FhirTransaction => "fhir.ndjson",
         }
     }
 
@@ -65,6 +80,10 @@ impl Format {
         match self {
             Format::Ndjson => Arc::new(NdjsonEncoder { ctx }),
             Format::Json => Arc::new(JsonEncoder { ctx }),
+            Format::Fhir => Arc::new(fhir::FhirEncoder::new(ctx, fhir::BundleType::Collection)),
+            Format::FhirTransaction => {
+                Arc::new(fhir::FhirEncoder::new(ctx, fhir::BundleType::Transaction))
+            }
         }
     }
 }

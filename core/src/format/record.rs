@@ -48,13 +48,11 @@ impl RenderContext {
     }
 
     /// The run's seed (formats that derive identifiers from it, such as FHIR).
-    #[allow(dead_code)] // used by the formats that follow
     pub(crate) fn seed(&self) -> u64 {
         self.seed
     }
 
     /// The name of the patient's front.
-    #[allow(dead_code)] // used by the formats that follow
     pub(crate) fn front_name(&self, p: &Patient) -> &str {
         &self.front_names[p.front_index()]
     }
@@ -259,19 +257,11 @@ pub fn write_record(ctx: &RenderContext, p: &Patient, out: &mut Vec<u8>) {
     out.push(b'"');
     write_timestamp(out, injury_unix);
     out.push(b'"');
-    let day0 = p.injury_minute() / 1440;
     key(out, false, "day");
     out.extend_from_slice(b"\"Day ");
-    int(out, day0 + 1);
+    int(out, p.injury_minute() / 1440 + 1);
     out.push(b'"');
-    let (scenario, special, prefix) = match p.source() {
-        Source::Warfare(w) => (
-            w.as_str(),
-            None,
-            if p.mass_casualty() { "MC" } else { "IND" },
-        ),
-        Source::Special(s) => ("mixed", Some(s.as_str()), "SE"),
-    };
+    let (scenario, special) = scenario_and_special_event(p);
     key(out, false, "scenario");
     string(out, scenario);
     key(out, false, "special_event");
@@ -281,16 +271,38 @@ pub fn write_record(ctx: &RenderContext, p: &Patient, out: &mut Vec<u8>) {
     }
     key(out, false, "event_id");
     out.push(b'"');
-    out.extend_from_slice(prefix.as_bytes());
+    write_event_id(out, p);
+    out.push(b'"');
+    key(out, false, "mass_casualty");
+    out.extend_from_slice(if p.mass_casualty() { b"true" } else { b"false" });
+    out.push(b'}');
+}
+
+/// The record's `scenario` (warfare type, or `mixed` for a special event) and
+/// `special_event` of a patient.
+pub(crate) fn scenario_and_special_event(p: &Patient) -> (&'static str, Option<&'static str>) {
+    match p.source() {
+        Source::Warfare(w) => (w.as_str(), None),
+        Source::Special(s) => ("mixed", Some(s.as_str())),
+    }
+}
+
+/// Appends the record's `event_id` (unquoted):
+/// `<kind>_<source>_<day0>_<hour>_<minute>_<n>`, see `docs/formats.md`.
+pub(crate) fn write_event_id(out: &mut Vec<u8>, p: &Patient) {
+    let (scenario, special) = scenario_and_special_event(p);
+    let prefix: &[u8] = match (special, p.mass_casualty()) {
+        (Some(_), _) => b"SE",
+        (None, true) => b"MC",
+        (None, false) => b"IND",
+    };
+    out.extend_from_slice(prefix);
     out.push(b'_');
     out.extend_from_slice(special.unwrap_or(scenario).as_bytes());
+    let day0 = p.injury_minute() / 1440;
     let minute_of_day = p.injury_minute() % 1440;
     for part in [day0, minute_of_day / 60, minute_of_day % 60, p.incident()] {
         out.push(b'_');
         int(out, part);
     }
-    out.push(b'"');
-    key(out, false, "mass_casualty");
-    out.extend_from_slice(if p.mass_casualty() { b"true" } else { b"false" });
-    out.push(b'}');
 }
