@@ -21,6 +21,8 @@ pub(crate) enum Domain {
     ScheduleHour = 3,
     /// Scenario-wide draws (special-event days).
     Scenario = 4,
+    /// Resource ids of the FHIR output (never drawn from, only hashed with).
+    FhirIds = 5,
 }
 
 /// SplitMix64: expands a 64-bit seed into well-mixed words.

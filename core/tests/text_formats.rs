@@ -634,6 +634,8 @@ fn format_names_and_extensions() {
         ("events-csv", "csv"),
         ("xml", "xml"),
         ("viewer", "json"),
+        ("fhir", "fhir.ndjson"),
+        ("fhir-transaction", "fhir.ndjson"),
         ("ndef", "ndef"),
     ];
     assert_eq!(Format::ALL.len(), expected.len());
@@ -644,6 +646,6 @@ fn format_names_and_extensions() {
     }
     assert_eq!(
         "yaml".parse::<Format>().unwrap_err().to_string(),
-        "unknown format `yaml`; allowed: ndjson, json, csv, events-csv, xml, viewer, ndef"
+        "unknown format `yaml`; allowed: ndjson, json, csv, events-csv, xml, viewer, fhir, fhir-transaction, ndef"
     );
 }

@@ -9,6 +9,7 @@
 //! [`PatientWriter::write_encoded`] — the bytes are the same either way.
 
 mod csv;
+pub mod fhir;
 mod json_out;
 pub mod ndef;
 mod record;
@@ -42,6 +43,11 @@ pub enum Format {
     Xml,
     /// The JSON array read by the ancestor's timeline viewer.
     Viewer,
+    /// FHIR R4 (4.0.1): one Bundle of type `collection` per patient, one per line.
+    Fhir,
+    /// FHIR R4 (4.0.1): one Bundle of type `transaction` per patient (every entry a
+    /// `POST`), one per line.
+    FhirTransaction,
     /// One NFC Forum NDEF message per patient ([`ndef`]); the CLI writes one file each.
     Ndef,
 }
@@ -55,6 +61,8 @@ impl Format {
         Format::EventsCsv,
         Format::Xml,
         Format::Viewer,
+        Format::Fhir,
+        Format::FhirTransaction,
         Format::Ndef,
     ];
 
@@ -68,6 +76,8 @@ impl Format {
             Format::Xml => "xml",
             Format::Viewer => "viewer",
             Format::Ndef => "ndef",
+            Format::Fhir => "fhir",
+            Format::FhirTransaction => "fhir-transaction",
         }
     }
 
@@ -80,7 +90,8 @@ impl Format {
             .join(", ")
     }
 
-    /// Usual file extension.
+    /// Usual file extension (without the leading dot). Both FHIR formats use
+    /// `fhir.ndjson`: newline-delimited JSON whose lines are FHIR Bundles.
     pub const fn extension(self) -> &'static str {
         match self {
             Format::Ndjson => "ndjson",
@@ -89,6 +100,7 @@ impl Format {
             Format::Xml => "xml",
             Format::Viewer => "json",
             Format::Ndef => "ndef",
+            Format::Fhir | Format::FhirTransaction => "fhir.ndjson",
         }
     }
 
@@ -115,6 +127,10 @@ impl Format {
                 record: viewer::write_viewer_record,
             }),
             Format::Ndef => Arc::new(ndef::NdefEncoder::new(ctx, ndef::NdefPayload::Json)),
+            Format::Fhir => Arc::new(fhir::FhirEncoder::new(ctx, fhir::BundleType::Collection)),
+            Format::FhirTransaction => {
+                Arc::new(fhir::FhirEncoder::new(ctx, fhir::BundleType::Transaction))
+            }
         }
     }
 }
