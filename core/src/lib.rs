@@ -33,6 +33,7 @@ mod compiled;
 pub mod format;
 mod generator;
 pub mod model;
+pub mod output;
 pub mod patient;
 pub mod reference;
 mod rng;
@@ -41,6 +42,7 @@ pub mod schedule;
 mod simulate;
 
 pub use generator::{DEFAULT_CHUNK, Generator, Patients, RangeError};
+pub use output::{Compression, DecryptError, Encryption, Output};
 pub use patient::Patient;
 pub use scenario::{Scenario, ScenarioError};
 
