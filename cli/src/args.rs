@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use milmed_core::format::Format;
+use milmed_core::output::Compression;
 
 /// Exit codes, shown after `--help` and documented in docs/cli.md.
 pub const EXIT_CODES: &str = "\
@@ -11,7 +12,8 @@ Exit codes:
   0    success (also when a reader closes the pipe early, e.g. `milmed generate | head`)
   1    runtime failure: an I/O error while writing the output
   2    bad input or usage: unknown flag or value, unreadable or invalid scenario, unknown preset,
-       output path that cannot be created
+       output path that cannot be created, no password; for decrypt: a wrong password, or a
+       file that is not milmed's, truncated or tampered with
   130  interrupted (Ctrl-C); a partial output file is removed";
 
 /// milmed: deterministic synthetic casualties for military medical exercises.
@@ -28,9 +30,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Generate patients as NDJSON or JSON.
+    /// Generate patients in any format, optionally compressed and encrypted.
     #[command(after_help = EXIT_CODES)]
     Generate(GenerateArgs),
+    /// Decrypt a file written by `generate --encrypt`.
+    #[command(after_help = EXIT_CODES)]
+    Decrypt(DecryptArgs),
     /// List the named presets: name, patients, days, description.
     Presets,
     /// Work with scenario files.
@@ -74,10 +79,24 @@ pub struct GenerateArgs {
     pub seed: u64,
 
     /// Output format: ndjson (one patient per line), json (one array), csv (one row per
-    /// patient), events-csv (one row per timeline event), xml, or viewer (the timeline
-    /// viewer's JSON).
+    /// patient), events-csv (one row per timeline event), xml (one document), viewer (the
+    /// timeline viewer's JSON), fhir or fhir-transaction (one FHIR R4 Bundle per line), ndef
+    /// (one NFC NDEF file per patient, into the directory given by -o).
     #[arg(long, value_name = "FORMAT", default_value = "ndjson", value_parser = parse_format)]
     pub format: Format,
+
+    /// Compression: none or gzip. For ndef, each tag's payload is compressed.
+    #[arg(long, value_name = "C", default_value = "none", value_parser = parse_compression)]
+    pub compress: Compression,
+
+    /// Encrypt with AES-256-GCM under a password taken from MILMED_PASSWORD, --password-file
+    /// or a terminal prompt (never from the command line). For ndef, each tag's payload.
+    #[arg(long)]
+    pub encrypt: bool,
+
+    /// File whose first line is the password (with --encrypt).
+    #[arg(long, value_name = "FILE", requires = "encrypt")]
+    pub password_file: Option<PathBuf>,
 
     /// Output file; `-` or absent for standard output. A file is written as FILE.partial
     /// and renamed to FILE only when complete.
@@ -91,6 +110,26 @@ pub struct GenerateArgs {
     /// Patients per unit of work (1-1048576). Never changes the output.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_CHUNK, value_parser = parse_chunk)]
     pub chunk: usize,
+}
+
+/// Arguments of `milmed decrypt`.
+#[derive(Debug, Args)]
+pub struct DecryptArgs {
+    /// The encrypted file; `-` for standard input.
+    pub input: PathBuf,
+
+    /// Where the plaintext goes; `-` or absent for standard output. A file is written as
+    /// FILE.partial and renamed to FILE only when every chunk has been verified.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// File whose first line is the password (else MILMED_PASSWORD, else a prompt).
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+}
+
+fn parse_compression(text: &str) -> Result<Compression, String> {
+    text.parse::<Compression>().map_err(|e| e.to_string())
 }
 
 fn parse_format(text: &str) -> Result<Format, String> {

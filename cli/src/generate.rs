@@ -10,12 +10,15 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use milmed_core::Generator;
-use milmed_core::format::{Encoder, Format, PatientWriter};
+use milmed_core::format::ndef::{self, NdefEncoder};
+use milmed_core::format::{Encoder, Format, PatientWriter, RenderContext, write_record};
 use milmed_core::model::Outcome;
+use milmed_core::output::{Compression, Encryption, Output};
 
 use crate::args::GenerateArgs;
 use crate::commands::{generator, load_file, load_preset};
 use crate::exit::{Exit, INTERRUPTED, print_stderr};
+use crate::password::{Purpose, password};
 
 /// Set by the Ctrl-C handler; checked before each chunk is written.
 static INTERRUPT: AtomicBool = AtomicBool::new(false);
@@ -40,10 +43,27 @@ pub fn generate(args: &GenerateArgs) -> Result<(), Exit> {
         Some(t) => t,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
+    let encryption = if args.encrypt {
+        let password = password(args.password_file.as_deref(), Purpose::Encrypt)?;
+        Some(Encryption::new(password).map_err(|e| Exit::usage(e.to_string()))?)
+    } else {
+        None
+    };
+    let encoder = match args.format {
+        // NDEF packs each payload itself; the stream of files is not compressed again.
+        Format::Ndef => Arc::new(NdefEncoder::new(
+            RenderContext::new(&generator),
+            args.compress,
+        )) as Arc<dyn Encoder>,
+        other => other.encoder(&generator),
+    };
     let job = Job {
         generator: &generator,
         format: args.format,
-        encoder: args.format.encoder(&generator),
+        encoder,
+        compression: args.compress,
+        encryption,
+        ctx: RenderContext::new(&generator),
         threads,
         chunk: args.chunk,
     };
@@ -58,7 +78,8 @@ pub fn generate(args: &GenerateArgs) -> Result<(), Exit> {
             )));
         }
         None => job
-            .run(job.stream(io::stdout().lock()))
+            .stream(io::stdout().lock())
+            .and_then(|sink| job.run(sink))
             .map_err(|f| f.into_exit(Exit::stdout))?,
         Some(path) if job.format.one_file_per_patient() => write_directory(&job, path)?,
         Some(path) => write_file(&job, path)?,
@@ -89,7 +110,8 @@ fn write_file(job: &Job<'_>, path: &Path) -> Result<Stats, Exit> {
     let cannot_write =
         |e: &io::Error| Exit::runtime(format!("cannot write {}: {e}", path.display()));
     let stats = job
-        .run(job.stream(file))
+        .stream(file)
+        .and_then(|sink| job.run(sink))
         .map_err(|f| f.into_exit(cannot_write))?;
     let partial = guard.path();
     fs::rename(partial, path).map_err(|e| {
@@ -156,21 +178,21 @@ fn write_directory(job: &Job<'_>, dir: &Path) -> Result<Stats, Exit> {
 }
 
 /// `a/b.ndjson` → `a/b.ndjson.partial`.
-fn partial_path(path: &Path) -> PathBuf {
+pub(crate) fn partial_path(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(".partial");
     PathBuf::from(name)
 }
 
 /// Removes a file when dropped (on error, Ctrl-C or panic) unless disarmed.
-struct RemoveOnDrop(Option<PathBuf>);
+pub(crate) struct RemoveOnDrop(pub(crate) Option<PathBuf>);
 
 impl RemoveOnDrop {
-    fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.0.as_deref().expect("armed until disarmed")
     }
 
-    fn disarm(mut self) {
+    pub(crate) fn disarm(mut self) {
         self.0 = None;
     }
 }
@@ -225,6 +247,8 @@ struct Encoded {
     bytes: Vec<u8>,
     /// End offset of each patient's bytes, for formats with one file per patient.
     ends: Vec<usize>,
+    /// Why packing a patient failed (encrypted NDEF: no randomness from the OS).
+    error: Option<io::Error>,
     count: u64,
     outcomes: [u64; OUTCOMES],
 }
@@ -261,14 +285,23 @@ struct Job<'a> {
     format: Format,
     /// Shared by the workers and the sink.
     encoder: Arc<dyn Encoder>,
+    compression: Compression,
+    encryption: Option<Encryption>,
+    /// For NDEF payloads packed one by one (encrypted tags).
+    ctx: RenderContext,
     threads: usize,
     chunk: usize,
 }
 
 impl Job<'_> {
-    /// A sink writing one document into `out`.
-    fn stream<W: Write>(&self, out: W) -> StreamSink<W> {
-        StreamSink(PatientWriter::new(Arc::clone(&self.encoder), out))
+    /// A sink writing one document into `out`, compressed and encrypted as asked.
+    fn stream<W: Write>(&self, out: W) -> Result<StreamSink<W>, Failure> {
+        let output =
+            Output::new(out, self.compression, self.encryption.as_ref()).map_err(Failure::Io)?;
+        Ok(StreamSink(PatientWriter::new(
+            Arc::clone(&self.encoder),
+            output,
+        )))
     }
 
     /// Generates the whole run into `sink`: chunks are generated and encoded on worker
@@ -291,7 +324,25 @@ impl Job<'_> {
                 .unwrap_or_default();
             bytes.clear();
             let mut ends = Vec::new();
-            if per_patient {
+            let mut error = None;
+            if let (true, Some(encryption)) = (per_patient, &self.encryption) {
+                let mut record = Vec::with_capacity(4096);
+                for patient in patients {
+                    record.clear();
+                    write_record(&self.ctx, patient, &mut record);
+                    let packed = ndef::write_packed_message(
+                        &record,
+                        self.compression,
+                        Some(encryption),
+                        &mut bytes,
+                    );
+                    if let Err(e) = packed {
+                        error = Some(e);
+                        break;
+                    }
+                    ends.push(bytes.len());
+                }
+            } else if per_patient {
                 ends.reserve(patients.len());
                 for (i, patient) in patients.iter().enumerate() {
                     encoder.encode(patient, first + i as u64, &mut bytes);
@@ -308,13 +359,17 @@ impl Job<'_> {
                 first,
                 bytes,
                 ends,
+                error,
                 count: patients.len() as u64,
                 outcomes: counts,
             }
         };
-        let consume = |chunk: Encoded| {
+        let consume = |mut chunk: Encoded| {
             if INTERRUPT.load(Ordering::Relaxed) {
                 return Err(Failure::Interrupted);
+            }
+            if let Some(e) = chunk.error.take() {
+                return Err(Failure::Io(e));
             }
             sink.write(&chunk).map_err(Failure::Io)?;
             for (total, n) in outcomes.iter_mut().zip(chunk.outcomes) {
@@ -353,16 +408,19 @@ trait Sink {
     fn finish(self) -> io::Result<u64>;
 }
 
-/// One document in one stream (file or stdout).
-struct StreamSink<W: Write>(PatientWriter<W>);
+/// One document in one stream (file or stdout), through gzip and encryption if asked.
+struct StreamSink<W: Write>(PatientWriter<Output<W>>);
 
 impl<W: Write> Sink for StreamSink<W> {
     fn write(&mut self, chunk: &Encoded) -> io::Result<()> {
         self.0.write_encoded(&chunk.bytes, chunk.count)
     }
 
+    /// Closes the document, then the gzip stream and the last encrypted chunk.
     fn finish(self) -> io::Result<u64> {
-        Ok(self.0.finish()?.patients)
+        let written = self.0.finish()?;
+        written.inner.finish()?;
+        Ok(written.patients)
     }
 }
 

@@ -6,8 +6,10 @@
 
 mod args;
 mod commands;
+mod decrypt;
 mod exit;
 mod generate;
+mod password;
 
 use std::process::ExitCode;
 
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Command::Generate(args) => generate::generate(args),
+        Command::Decrypt(args) => decrypt::decrypt(args),
         Command::Presets => commands::presets(),
         Command::Scenario(ScenarioCommand::Show { preset }) => {
             commands::scenario_show(preset.as_deref())

@@ -29,12 +29,15 @@ pub fn password(file: Option<&Path>, purpose: Purpose) -> Result<String, Exit> {
             Exit::usage(format!("cannot read password file {}: {e}", file.display()))
         })?;
         let first = text.lines().next().unwrap_or("");
-        return non_empty(first.to_owned(), &format!("password file {}", file.display()));
+        return non_empty(
+            first.to_owned(),
+            &format!("password file {}", file.display()),
+        );
     }
     if let Some(value) = std::env::var_os(PASSWORD_ENV) {
-        let value = value.into_string().map_err(|_| {
-            Exit::usage(format!("{PASSWORD_ENV} is not valid UTF-8"))
-        })?;
+        let value = value
+            .into_string()
+            .map_err(|_| Exit::usage(format!("{PASSWORD_ENV} is not valid UTF-8")))?;
         return non_empty(value, PASSWORD_ENV);
     }
     if !io::stdin().is_terminal() {
@@ -46,7 +49,8 @@ pub fn password(file: Option<&Path>, purpose: Purpose) -> Result<String, Exit> {
     let first = rpassword::prompt_password("milmed password: ").map_err(prompt_failed)?;
     let first = non_empty(first, "the password typed")?;
     if purpose == Purpose::Encrypt {
-        let again = rpassword::prompt_password("milmed password (again): ").map_err(prompt_failed)?;
+        let again =
+            rpassword::prompt_password("milmed password (again): ").map_err(prompt_failed)?;
         if again != first {
             return Err(Exit::usage("the two passwords typed differ"));
         }

@@ -102,3 +102,298 @@ fn ndef_needs_an_empty_or_new_directory() {
     success(&out);
     assert_eq!(fs::read_dir(&empty).unwrap().count(), 3);
 }
+
+const PASSWORD: (&str, &str) = ("MILMED_PASSWORD", "correct horse battery staple");
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .expect("valid gzip");
+    out
+}
+
+#[test]
+fn gzip_of_every_stream_format_decompresses_to_the_plain_bytes() {
+    let tmp = TempDir::new("gzip");
+    for format in [
+        "ndjson",
+        "json",
+        "csv",
+        "events-csv",
+        "xml",
+        "viewer",
+        "fhir",
+        "fhir-transaction",
+    ] {
+        let args = ["--preset", "peacekeeping", "-n", "300", "--format", format];
+        let plain = generate_stdout(&args);
+        let name = format!("{format}.gz");
+        let packed = generate_file(&tmp, &name, &[&args[..], &["--compress", "gzip"]].concat());
+        assert_eq!(&packed[..2], &[0x1f, 0x8b], "{format}: gzip magic");
+        assert_eq!(gunzip(&packed), plain, "{format}");
+        let again = generate_file(&tmp, &name, &[&args[..], &["--compress", "gzip"]].concat());
+        assert_eq!(again, packed, "{format}: gzip output is deterministic");
+    }
+    let out = milmed(["generate", "--compress", "zstd"]);
+    let line = one_error_line(&out, 2);
+    assert!(line.contains("allowed: none, gzip"), "{line}");
+}
+
+#[test]
+fn encrypted_output_decrypts_to_the_plain_bytes() {
+    let tmp = TempDir::new("encrypt");
+    let args = [
+        "generate",
+        "--preset",
+        "nato_article_5",
+        "-n",
+        "3000",
+        "--format",
+        "xml",
+    ];
+    let plain = generate_stdout(&args[1..]);
+    let enc = tmp.path("a.xml.gz.enc");
+    let out = milmed_with(
+        &[
+            &args[..],
+            &[
+                "--compress",
+                "gzip",
+                "--encrypt",
+                "-o",
+                enc.to_str().unwrap(),
+            ],
+        ]
+        .concat(),
+        &[PASSWORD],
+        None,
+    );
+    success(&out);
+    let file = fs::read(&enc).unwrap();
+    assert_eq!(&file[..8], b"MILMEDE\0");
+    assert!(
+        !file.windows(9).any(|w| w == b"<patients"),
+        "no plaintext in the file"
+    );
+
+    // Into a file, password from the environment.
+    let gz = tmp.path("a.xml.gz");
+    let out = milmed_with(
+        &["decrypt", enc.to_str().unwrap(), "-o", gz.to_str().unwrap()],
+        &[PASSWORD],
+        None,
+    );
+    success(&out);
+    assert_eq!(gunzip(&fs::read(&gz).unwrap()), plain);
+
+    // From stdin to stdout, password from a file (first line only).
+    let password_file = tmp.write("pw", "correct horse battery staple\nignored\n");
+    let out = milmed_with(
+        &[
+            "decrypt",
+            "-",
+            "--password-file",
+            password_file.to_str().unwrap(),
+        ],
+        &[],
+        Some(&file),
+    );
+    success(&out);
+    assert_eq!(gunzip(&out.stdout), plain);
+
+    // Two encryptions of the same run differ (salt and nonce) yet decrypt alike.
+    let enc2 = tmp.path("b.xml.gz.enc");
+    let out = milmed_with(
+        &[
+            &args[..],
+            &[
+                "--compress",
+                "gzip",
+                "--encrypt",
+                "-o",
+                enc2.to_str().unwrap(),
+            ],
+        ]
+        .concat(),
+        &[PASSWORD],
+        None,
+    );
+    success(&out);
+    assert_ne!(fs::read(&enc2).unwrap(), file);
+}
+
+/// Encrypts 3000 NDJSON patients (about 11 MB: many 64 KiB chunks) into `dir/name`.
+fn encrypted_ndjson(tmp: &TempDir, name: &str) -> (Vec<u8>, Vec<u8>) {
+    let args = ["--preset", "nato_article_5", "-n", "3000"];
+    let plain = generate_stdout(&args);
+    let path = tmp.path(name);
+    let out = milmed_with(
+        &[
+            &["generate"][..],
+            &args,
+            &["--encrypt", "-o", path.to_str().unwrap()],
+        ]
+        .concat(),
+        &[PASSWORD],
+        None,
+    );
+    success(&out);
+    (plain, fs::read(path).unwrap())
+}
+
+#[test]
+fn tampering_is_detected_and_leaves_no_plaintext_file() {
+    let tmp = TempDir::new("tamper");
+    let (_, file) = encrypted_ndjson(&tmp, "a.enc");
+    let header = milmed_core::output::HEADER_LEN;
+    let chunk = milmed_core::output::DEFAULT_CHUNK_SIZE as usize + milmed_core::output::TAG_LEN;
+    assert!(file.len() > header + 3 * chunk);
+
+    let mut flipped = file.clone();
+    flipped[header + chunk + 100] ^= 0x01;
+    let mut swapped = file.clone();
+    swapped[header..header + 2 * chunk].rotate_left(chunk);
+    let truncated_mid = file[..file.len() - 10].to_vec();
+    let truncated_boundary = file[..header + 2 * chunk].to_vec();
+    let mut bad_header = file.clone();
+    bad_header[20] ^= 0x80; // in the salt
+
+    let cases: [(&str, &[u8], &str); 6] = [
+        ("flipped bit", &flipped, "chunk 1"),
+        ("swapped chunks", &swapped, "chunk 0"),
+        (
+            "cut inside a chunk",
+            &truncated_mid,
+            "failed authentication",
+        ),
+        (
+            "cut at a chunk boundary",
+            &truncated_boundary,
+            "truncated file",
+        ),
+        ("changed salt", &bad_header, "wrong password"),
+        (
+            "not encrypted",
+            b"{\"id\":0}\n",
+            "not a milmed encrypted file",
+        ),
+    ];
+    for (what, bytes, expected) in cases {
+        let input = tmp.path("in.enc");
+        fs::write(&input, bytes).unwrap();
+        let output = tmp.path("out.ndjson");
+        let out = milmed_with(
+            &[
+                "decrypt",
+                input.to_str().unwrap(),
+                "-o",
+                output.to_str().unwrap(),
+            ],
+            &[PASSWORD],
+            None,
+        );
+        let line = one_error_line(&out, 2);
+        assert!(line.contains(expected), "{what}: {line}");
+        assert!(!output.exists(), "{what}: no output file");
+        assert!(
+            !tmp.path("out.ndjson.partial").exists(),
+            "{what}: no partial file"
+        );
+    }
+
+    let input = tmp.path("a.enc");
+    let out = milmed_with(
+        &["decrypt", input.to_str().unwrap()],
+        &[("MILMED_PASSWORD", "wrong")],
+        None,
+    );
+    let line = one_error_line(&out, 2);
+    assert!(line.contains("wrong password"), "{line}");
+    assert!(
+        out.stdout.is_empty(),
+        "nothing released on a wrong password"
+    );
+}
+
+#[test]
+fn on_stdout_only_verified_chunks_are_released() {
+    let tmp = TempDir::new("partial");
+    let (plain, file) = encrypted_ndjson(&tmp, "a.enc");
+    let header = milmed_core::output::HEADER_LEN;
+    let chunk_plain = milmed_core::output::DEFAULT_CHUNK_SIZE as usize;
+    let chunk = chunk_plain + milmed_core::output::TAG_LEN;
+    let mut flipped = file.clone();
+    flipped[header + 2 * chunk + 5] ^= 0x40;
+    let out = milmed_with(&["decrypt", "-"], &[PASSWORD], Some(&flipped));
+    let line = one_error_line(&out, 2);
+    assert!(line.contains("chunk 2"), "{line}");
+    assert_eq!(
+        out.stdout,
+        &plain[..2 * chunk_plain],
+        "exactly the two good chunks"
+    );
+}
+
+#[test]
+fn passwords_never_come_from_the_command_line() {
+    let out = milmed(["generate", "-n", "3", "--encrypt", "--password", "x"]);
+    one_error_line(&out, 2);
+    let out = milmed_with(&["generate", "-n", "3", "--encrypt"], &[], None);
+    let line = one_error_line(&out, 2);
+    assert!(
+        line.contains("MILMED_PASSWORD") && line.contains("--password-file"),
+        "{line}"
+    );
+    let out = milmed_with(
+        &["generate", "-n", "3", "--encrypt"],
+        &[("MILMED_PASSWORD", "")],
+        None,
+    );
+    let line = one_error_line(&out, 2);
+    assert!(line.contains("empty"), "{line}");
+    let out = milmed(["generate", "-n", "3", "--password-file", "pw"]);
+    one_error_line(&out, 2);
+}
+
+#[test]
+fn encrypted_ndef_payloads_decrypt_to_the_records() {
+    let tmp = TempDir::new("ndef-enc");
+    let dir = tmp.path("tags");
+    let out = milmed_with(
+        &[
+            "generate",
+            "-n",
+            "4",
+            "--format",
+            "ndef",
+            "--compress",
+            "gzip",
+            "--encrypt",
+            "-o",
+            dir.to_str().unwrap(),
+        ],
+        &[PASSWORD],
+        None,
+    );
+    success(&out);
+    let records = generate_stdout(&["-n", "4"]);
+    let records: Vec<&[u8]> = records.split(|&b| b == b'\n').collect();
+    let mime = b"application/x.ips.gzip.aes256.v1-0";
+    for (i, record) in records.iter().take(4).enumerate() {
+        let bytes = fs::read(dir.join(format!("patient-{i}.ndef"))).unwrap();
+        assert_eq!(
+            bytes[0], 0xC2,
+            "MB ME TNF=2, long payload (header + chunk > 255)"
+        );
+        assert_eq!(usize::from(bytes[1]), mime.len());
+        let length = u32::from_be_bytes(bytes[2..6].try_into().unwrap()) as usize;
+        assert_eq!(&bytes[6..6 + mime.len()], mime);
+        let payload = &bytes[6 + mime.len()..];
+        assert_eq!(payload.len(), length);
+        let out = milmed_with(&["decrypt", "-"], &[PASSWORD], Some(payload));
+        success(&out);
+        assert_eq!(gunzip(&out.stdout), *record);
+    }
+}

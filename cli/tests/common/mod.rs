@@ -146,3 +146,36 @@ pub fn check_ndjson(bytes: &[u8], n: u64) {
     }
     assert_eq!(count, n, "number of lines");
 }
+
+/// Runs milmed with extra environment variables and, if given, bytes on stdin.
+pub fn milmed_with(args: &[&str], env: &[(&str, &str)], input: Option<&[u8]>) -> Output {
+    use std::io::Write;
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .env_remove("MILMED_PASSWORD")
+        .envs(env.iter().copied())
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("run milmed");
+    // Feed stdin from another thread while this one collects stdout, or a child that
+    // writes as it reads would block on a full pipe.
+    let feeder = input.map(|input| {
+        let mut stdin = child.stdin.take().expect("piped stdin");
+        let input = input.to_vec();
+        std::thread::spawn(move || {
+            // The child may stop reading early (e.g. on a bad chunk): not an error here.
+            let _ = stdin.write_all(&input);
+        })
+    });
+    let output = child.wait_with_output().expect("wait for milmed");
+    if let Some(feeder) = feeder {
+        feeder.join().expect("stdin feeder");
+    }
+    output
+}

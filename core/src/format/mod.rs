@@ -126,7 +126,10 @@ impl Format {
                 ctx,
                 record: viewer::write_viewer_record,
             }),
-            Format::Ndef => Arc::new(ndef::NdefEncoder::new(ctx, ndef::NdefPayload::Json)),
+            Format::Ndef => Arc::new(ndef::NdefEncoder::new(
+                ctx,
+                crate::output::Compression::None,
+            )),
             Format::Fhir => Arc::new(fhir::FhirEncoder::new(ctx, fhir::BundleType::Collection)),
             Format::FhirTransaction => {
                 Arc::new(fhir::FhirEncoder::new(ctx, fhir::BundleType::Transaction))

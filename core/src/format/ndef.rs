@@ -16,12 +16,10 @@
 //! The MIME types are those the ancestor project announced for its NFC samples
 //! (`application/x.ips.v1-0` and variants), so readers written for it recognise ours.
 
-use std::io::Write;
-
-use flate2::Compression as Level;
-use flate2::write::GzEncoder;
+use std::io::{self, Write};
 
 use super::{Encoder, RenderContext, write_record};
+use crate::output::{Compression, Encryption, Output};
 use crate::patient::Patient;
 
 /// NDEF record header flag: first record of the message (Message Begin).
@@ -37,23 +35,45 @@ pub const IL: u8 = 0x08;
 /// Type Name Format of a MIME-media record (RFC 2046 media type).
 pub const TNF_MIME_MEDIA: u8 = 0x02;
 
-/// How the patient record is packed into the NDEF payload.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum NdefPayload {
-    /// The JSON record as is.
-    Json,
-    /// The JSON record, gzip-compressed (RFC 1952).
-    Gzip,
+/// The record's MIME type for a payload packed with `compression` and, when `encrypted`,
+/// milmed's encryption (the layout of `docs/formats.md`).
+pub const fn mime_type(compression: Compression, encrypted: bool) -> &'static str {
+    match (compression, encrypted) {
+        (Compression::None, false) => "application/x.ips.v1-0",
+        (Compression::Gzip, false) => "application/x.ips.gzip.v1-0",
+        (Compression::None, true) => "application/x.ips.aes256.v1-0",
+        (Compression::Gzip, true) => "application/x.ips.gzip.aes256.v1-0",
+    }
 }
 
-impl NdefPayload {
-    /// The record's MIME type.
-    pub const fn mime_type(self) -> &'static str {
-        match self {
-            NdefPayload::Json => "application/x.ips.v1-0",
-            NdefPayload::Gzip => "application/x.ips.gzip.v1-0",
+/// Appends one NDEF message whose payload is `record` (a patient's JSON record) packed
+/// with `compression` and then, if given, `encryption`.
+///
+/// Encryption derives a key from the password for each message (a fresh salt each time,
+/// so every tag stands alone); at the default iteration count that takes about 0.1 s.
+pub fn write_packed_message(
+    record: &[u8],
+    compression: Compression,
+    encryption: Option<&Encryption>,
+    out: &mut Vec<u8>,
+) -> io::Result<()> {
+    let payload = match (compression, encryption) {
+        (Compression::None, None) => {
+            write_message(mime_type(compression, false), record, out);
+            return Ok(());
         }
-    }
+        _ => {
+            let mut packed = Output::new(
+                Vec::with_capacity(record.len() / 4),
+                compression,
+                encryption,
+            )?;
+            packed.write_all(record)?;
+            packed.finish()?
+        }
+    };
+    write_message(mime_type(compression, encryption.is_some()), &payload, out);
+    Ok(())
 }
 
 /// Appends one NDEF message holding a single MIME-media record.
@@ -83,38 +103,30 @@ pub fn write_message(mime_type: &str, payload: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(payload);
 }
 
-/// Encodes each patient as one NDEF message (see the [module docs](self)).
+/// Encodes each patient as one NDEF message (see the [module docs](self)), its payload
+/// the JSON record, plain or gzip-compressed. (Encrypted payloads need a fallible step per
+/// patient: [`write_packed_message`].)
 ///
 /// Messages are self-delimiting but not meant to be concatenated: the CLI writes one
 /// `.ndef` file per patient, as an NFC tag holds one message.
 pub struct NdefEncoder {
     ctx: RenderContext,
-    payload: NdefPayload,
+    compression: Compression,
 }
 
 impl NdefEncoder {
-    /// An encoder packing the payload as `payload` says.
-    pub fn new(ctx: RenderContext, payload: NdefPayload) -> NdefEncoder {
-        NdefEncoder { ctx, payload }
+    /// An encoder compressing the payload with `compression`.
+    pub fn new(ctx: RenderContext, compression: Compression) -> NdefEncoder {
+        NdefEncoder { ctx, compression }
     }
 }
 
 impl Encoder for NdefEncoder {
     fn encode(&self, patient: &Patient, _position: u64, out: &mut Vec<u8>) {
-        let mut json = Vec::with_capacity(4096);
-        write_record(&self.ctx, patient, &mut json);
-        match self.payload {
-            NdefPayload::Json => write_message(self.payload.mime_type(), &json, out),
-            NdefPayload::Gzip => {
-                let mut gzip = GzEncoder::new(Vec::with_capacity(1024), Level::best());
-                // Writing into a Vec cannot fail.
-                let packed = gzip
-                    .write_all(&json)
-                    .and_then(|()| gzip.finish())
-                    .expect("gzip into memory");
-                write_message(self.payload.mime_type(), &packed, out);
-            }
-        }
+        let mut record = Vec::with_capacity(4096);
+        write_record(&self.ctx, patient, &mut record);
+        write_packed_message(&record, self.compression, None, out)
+            .expect("compressing into memory cannot fail");
     }
 }
 

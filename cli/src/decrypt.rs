@@ -1,0 +1,87 @@
+//! `milmed decrypt`: restores the plaintext of a file written by `generate --encrypt`.
+
+use std::fs::{self, File};
+use std::io::{self, BufReader, BufWriter, Read};
+use std::path::Path;
+
+use milmed_core::output::{DecryptError, decrypt as decrypt_stream};
+
+use crate::args::DecryptArgs;
+use crate::exit::{Exit, print_stderr};
+use crate::generate::{RemoveOnDrop, partial_path};
+use crate::password::{Purpose, password};
+
+/// Runs `milmed decrypt`.
+///
+/// Chunks are verified one by one and only verified plaintext is written. Into a file,
+/// the plaintext goes to `FILE.partial`, renamed to `FILE` once the whole file has
+/// verified and removed otherwise, so a failed decryption leaves no plaintext behind.
+/// On standard output, the chunks before a bad one have already been written when the
+/// error is reported (exit 2).
+pub fn decrypt(args: &DecryptArgs) -> Result<(), Exit> {
+    let from_stdin = args.input.as_os_str() == "-";
+    let input: Box<dyn Read> = if from_stdin {
+        Box::new(io::stdin().lock())
+    } else {
+        let file = File::open(&args.input)
+            .map_err(|e| Exit::usage(format!("cannot open {}: {e}", args.input.display())))?;
+        Box::new(BufReader::new(file))
+    };
+    let source = if from_stdin {
+        "standard input".to_owned()
+    } else {
+        args.input.display().to_string()
+    };
+    let password = password(args.password_file.as_deref(), Purpose::Decrypt)?;
+    let failed = |e: DecryptError| match e {
+        DecryptError::Write(e) => Exit::runtime(format!("cannot write the plaintext: {e}")),
+        DecryptError::Read(e) => Exit::runtime(format!("cannot read {source}: {e}")),
+        other => Exit::usage(format!("{source}: {other}")),
+    };
+
+    let output = args.output.as_deref().filter(|p| p.as_os_str() != "-");
+    let bytes = match output {
+        None => {
+            let stdout = io::stdout().lock();
+            match decrypt_stream(input, stdout, password.as_bytes()) {
+                Err(DecryptError::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => {
+                    return Err(Exit::stdout(&e));
+                }
+                other => other.map_err(failed)?,
+            }
+        }
+        Some(path) => {
+            let partial = partial_path(path);
+            let file = File::create(&partial).map_err(|e| {
+                Exit::usage(format!(
+                    "cannot create output file {} (as {}): {e}",
+                    path.display(),
+                    partial.display()
+                ))
+            })?;
+            let guard = RemoveOnDrop(Some(partial));
+            let bytes =
+                decrypt_stream(input, BufWriter::new(file), password.as_bytes()).map_err(failed)?;
+            rename(guard, path)?;
+            bytes
+        }
+    };
+    let target = output.map_or_else(|| "stdout".to_owned(), |p| p.display().to_string());
+    print_stderr(&format!(
+        "milmed: decrypted {bytes} bytes from {source} -> {target}"
+    ));
+    Ok(())
+}
+
+fn rename(guard: RemoveOnDrop, path: &Path) -> Result<(), Exit> {
+    let partial = guard.path();
+    fs::rename(partial, path).map_err(|e| {
+        Exit::runtime(format!(
+            "cannot rename {} to {}: {e}",
+            partial.display(),
+            path.display()
+        ))
+    })?;
+    guard.disarm();
+    Ok(())
+}
