@@ -31,14 +31,18 @@ fn patients_in(format: Format, bytes: &[u8]) -> usize {
     match format {
         Format::Ndjson | Format::Fhir | Format::FhirTransaction => text
             .lines()
-            .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("JSON line"))
+            .filter(|l| {
+                serde_json::from_str::<serde_json::Value>(l)
+                    .expect("JSON line")
+                    .is_object()
+            })
             .count(),
         Format::Json | Format::Viewer => serde_json::from_str::<Vec<serde_json::Value>>(text)
             .expect("a closed JSON array")
             .len(),
         Format::Csv => csv::Reader::from_reader(bytes)
             .records()
-            .map(|r| r.expect("CSV row"))
+            .filter(|r| !r.as_ref().expect("CSV row").is_empty())
             .count(),
         Format::EventsCsv => {
             let mut reader = csv::Reader::from_reader(bytes);
