@@ -1,14 +1,13 @@
 //! `milmed decrypt`: restores the plaintext of a file written by `generate --encrypt`.
 
-use std::fs::{self, File};
+use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read};
-use std::path::Path;
 
 use milmed_core::output::{DecryptError, decrypt as decrypt_stream};
 
 use crate::args::DecryptArgs;
 use crate::exit::{Exit, print_stderr};
-use crate::generate::{RemoveOnDrop, partial_path};
+use crate::partial::Partial;
 use crate::password::{Purpose, password};
 
 /// Runs `milmed decrypt`.
@@ -51,18 +50,10 @@ pub fn decrypt(args: &DecryptArgs) -> Result<(), Exit> {
             }
         }
         Some(path) => {
-            let partial = partial_path(path);
-            let file = File::create(&partial).map_err(|e| {
-                Exit::usage(format!(
-                    "cannot create output file {} (as {}): {e}",
-                    path.display(),
-                    partial.display()
-                ))
-            })?;
-            let guard = RemoveOnDrop(Some(partial));
+            let (partial, file) = Partial::file(path)?;
             let bytes =
                 decrypt_stream(input, BufWriter::new(file), password.as_bytes()).map_err(failed)?;
-            rename(guard, path)?;
+            partial.commit()?;
             bytes
         }
     };
@@ -70,18 +61,5 @@ pub fn decrypt(args: &DecryptArgs) -> Result<(), Exit> {
     print_stderr(&format!(
         "milmed: decrypted {bytes} bytes from {source} -> {target}"
     ));
-    Ok(())
-}
-
-fn rename(guard: RemoveOnDrop, path: &Path) -> Result<(), Exit> {
-    let partial = guard.path();
-    fs::rename(partial, path).map_err(|e| {
-        Exit::runtime(format!(
-            "cannot rename {} to {}: {e}",
-            partial.display(),
-            path.display()
-        ))
-    })?;
-    guard.disarm();
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! `milmed generate`: ordered parallel generation streamed into a file or stdout.
 
 use std::fmt::Write as _;
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,6 +18,7 @@ use milmed_core::output::{Compression, Encryption, Output};
 use crate::args::GenerateArgs;
 use crate::commands::{generator, load_file, load_preset};
 use crate::exit::{Exit, INTERRUPTED, print_stderr};
+use crate::partial::Partial;
 use crate::password::{Purpose, password};
 
 /// Set by the Ctrl-C handler; checked before each chunk is written.
@@ -92,36 +93,14 @@ pub fn generate(args: &GenerateArgs) -> Result<(), Exit> {
 /// Writes into `<path>.partial` and renames it to `path` once complete; any failure
 /// removes the partial file, so a file named `path` is always a complete document.
 fn write_file(job: &Job<'_>, path: &Path) -> Result<Stats, Exit> {
-    if path.is_dir() {
-        return Err(Exit::usage(format!(
-            "output path {} is a directory",
-            path.display()
-        )));
-    }
-    let partial = partial_path(path);
-    let file = File::create(&partial).map_err(|e| {
-        Exit::usage(format!(
-            "cannot create output file {} (as {}): {e}",
-            path.display(),
-            partial.display()
-        ))
-    })?;
-    let guard = RemoveOnDrop(Some(partial));
+    let (partial, file) = Partial::file(path)?;
     let cannot_write =
         |e: &io::Error| Exit::runtime(format!("cannot write {}: {e}", path.display()));
     let stats = job
         .stream(file)
         .and_then(|sink| job.run(sink))
         .map_err(|f| f.into_exit(cannot_write))?;
-    let partial = guard.path();
-    fs::rename(partial, path).map_err(|e| {
-        Exit::runtime(format!(
-            "cannot rename {} to {}: {e}",
-            partial.display(),
-            path.display()
-        ))
-    })?;
-    guard.disarm();
+    partial.commit()?;
     Ok(stats)
 }
 
@@ -129,84 +108,13 @@ fn write_file(job: &Job<'_>, path: &Path) -> Result<Stats, Exit> {
 /// complete, so a directory named `dir` always holds the whole run. `dir` may exist only
 /// if it is empty.
 fn write_directory(job: &Job<'_>, dir: &Path) -> Result<Stats, Exit> {
-    if dir.is_file() {
-        return Err(Exit::usage(format!(
-            "output path {} is a file; the {} format needs a directory",
-            dir.display(),
-            job.format
-        )));
-    }
-    if dir.is_dir() {
-        let empty = fs::read_dir(dir).map(|mut d| d.next().is_none());
-        if !matches!(empty, Ok(true)) {
-            return Err(Exit::usage(format!(
-                "output directory {} exists and is not empty",
-                dir.display()
-            )));
-        }
-    }
-    let partial = partial_path(dir);
-    if partial.is_dir() {
-        // Left by a run that was killed; it is ours to replace.
-        let _ = fs::remove_dir_all(&partial);
-    }
-    fs::create_dir_all(&partial).map_err(|e| {
-        Exit::usage(format!(
-            "cannot create output directory {} (as {}): {e}",
-            dir.display(),
-            partial.display()
-        ))
-    })?;
-    let guard = RemoveOnDrop(Some(partial));
+    let partial = Partial::directory(dir, &format!("the {} format", job.format))?;
     let cannot_write =
         |e: &io::Error| Exit::runtime(format!("cannot write into {}: {e}", dir.display()));
-    let sink = DirectorySink::new(guard.path().to_owned(), job.format, job.generator.len());
+    let sink = DirectorySink::new(partial.path().to_owned(), job.format, job.generator.len());
     let stats = job.run(sink).map_err(|f| f.into_exit(cannot_write))?;
-    if dir.is_dir() {
-        let _ = fs::remove_dir(dir);
-    }
-    let partial = guard.path();
-    fs::rename(partial, dir).map_err(|e| {
-        Exit::runtime(format!(
-            "cannot rename {} to {}: {e}",
-            partial.display(),
-            dir.display()
-        ))
-    })?;
-    guard.disarm();
+    partial.commit()?;
     Ok(stats)
-}
-
-/// `a/b.ndjson` → `a/b.ndjson.partial`.
-pub(crate) fn partial_path(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".partial");
-    PathBuf::from(name)
-}
-
-/// Removes a file when dropped (on error, Ctrl-C or panic) unless disarmed.
-pub(crate) struct RemoveOnDrop(pub(crate) Option<PathBuf>);
-
-impl RemoveOnDrop {
-    pub(crate) fn path(&self) -> &Path {
-        self.0.as_deref().expect("armed until disarmed")
-    }
-
-    pub(crate) fn disarm(mut self) {
-        self.0 = None;
-    }
-}
-
-impl Drop for RemoveOnDrop {
-    fn drop(&mut self) {
-        if let Some(path) = self.0.take() {
-            if path.is_dir() {
-                let _ = fs::remove_dir_all(path);
-            } else {
-                let _ = fs::remove_file(path);
-            }
-        }
-    }
 }
 
 fn install_interrupt_handler() {

@@ -9,6 +9,7 @@ mod commands;
 mod decrypt;
 mod exit;
 mod generate;
+mod partial;
 mod password;
 
 use std::process::ExitCode;
