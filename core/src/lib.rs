@@ -28,10 +28,12 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod budget;
 pub mod care;
 mod compiled;
 pub mod format;
 mod generator;
+pub mod job;
 pub mod model;
 pub mod output;
 pub mod patient;

@@ -230,6 +230,9 @@ pub struct Written<W> {
 /// Flush to the underlying writer once this many bytes are buffered.
 const FLUSH_AT: usize = 1 << 16;
 
+/// Bytes a [`PatientWriter`] reserves for its buffer.
+pub(crate) const WRITER_BUFFER: usize = FLUSH_AT * 2;
+
 /// Streams patients of one format into a writer.
 ///
 /// ```
@@ -255,7 +258,7 @@ pub struct PatientWriter<W: Write> {
 impl<W: Write> PatientWriter<W> {
     /// A writer that starts the document (header) on `out`.
     pub fn new(encoder: Arc<dyn Encoder>, out: W) -> PatientWriter<W> {
-        let mut buffer = Vec::with_capacity(FLUSH_AT * 2);
+        let mut buffer = Vec::with_capacity(WRITER_BUFFER);
         encoder.header(&mut buffer);
         PatientWriter {
             encoder,
@@ -286,6 +289,11 @@ impl<W: Write> PatientWriter<W> {
         self.bytes += bytes.len() as u64;
         self.patients += count;
         Ok(())
+    }
+
+    /// The underlying writer.
+    pub fn get_ref(&self) -> &W {
+        &self.out
     }
 
     /// Output position of the next patient (patients written so far).

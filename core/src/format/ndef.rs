@@ -18,8 +18,14 @@
 
 use std::io::{self, Write};
 
+use std::sync::Mutex;
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::{Rng, SeedableRng};
+
 use super::{Encoder, RenderContext, write_record};
-use crate::output::{Compression, Encryption, Output};
+use crate::output::encrypt::{EncryptingWriter, random_bytes};
+use crate::output::{Compression, Encryption, NONCE_PREFIX_LEN, Output, SALT_LEN, gzip};
 use crate::patient::Patient;
 
 /// NDEF record header flag: first record of the message (Message Begin).
@@ -44,36 +50,6 @@ pub const fn mime_type(compression: Compression, encrypted: bool) -> &'static st
         (Compression::None, true) => "application/x.ips.aes256.v1-0",
         (Compression::Gzip, true) => "application/x.ips.gzip.aes256.v1-0",
     }
-}
-
-/// Appends one NDEF message whose payload is `record` (a patient's JSON record) packed
-/// with `compression` and then, if given, `encryption`.
-///
-/// Encryption derives a key from the password for each message (a fresh salt each time,
-/// so every tag stands alone); at the default iteration count that takes about 0.1 s.
-pub fn write_packed_message(
-    record: &[u8],
-    compression: Compression,
-    encryption: Option<&Encryption>,
-    out: &mut Vec<u8>,
-) -> io::Result<()> {
-    let payload = match (compression, encryption) {
-        (Compression::None, None) => {
-            write_message(mime_type(compression, false), record, out);
-            return Ok(());
-        }
-        _ => {
-            let mut packed = Output::new(
-                Vec::with_capacity(record.len() / 4),
-                compression,
-                encryption,
-            )?;
-            packed.write_all(record)?;
-            packed.finish()?
-        }
-    };
-    write_message(mime_type(compression, encryption.is_some()), &payload, out);
-    Ok(())
 }
 
 /// Appends one NDEF message holding a single MIME-media record.
@@ -104,20 +80,89 @@ pub fn write_message(mime_type: &str, payload: &[u8], out: &mut Vec<u8>) {
 }
 
 /// Encodes each patient as one NDEF message (see the [module docs](self)), its payload
-/// the JSON record, plain or gzip-compressed. (Encrypted payloads need a fallible step per
-/// patient: [`write_packed_message`].)
+/// the JSON record, plain, gzip-compressed, encrypted, or both.
 ///
 /// Messages are self-delimiting but not meant to be concatenated: the CLI writes one
 /// `.ndef` file per patient, as an NFC tag holds one message.
 pub struct NdefEncoder {
     ctx: RenderContext,
     compression: Compression,
+    encryption: Option<TagEncryption>,
+}
+
+/// Encryption of each tag's payload: a whole encrypted file per tag, so any one tag
+/// decrypts alone. Its salt and nonce prefix come from a ChaCha20 generator seeded once
+/// by the operating system, so that encoding a patient cannot fail.
+struct TagEncryption {
+    encryption: Encryption,
+    random: Mutex<ChaCha20Rng>,
 }
 
 impl NdefEncoder {
     /// An encoder compressing the payload with `compression`.
     pub fn new(ctx: RenderContext, compression: Compression) -> NdefEncoder {
-        NdefEncoder { ctx, compression }
+        NdefEncoder {
+            ctx,
+            compression,
+            encryption: None,
+        }
+    }
+
+    /// An encoder compressing, then encrypting each payload. Each tag derives its own key
+    /// (fresh salt): about 0.1 s per patient at the default iteration count. Fails only if
+    /// the operating system gives no random bytes.
+    pub fn encrypted(
+        ctx: RenderContext,
+        compression: Compression,
+        encryption: Encryption,
+    ) -> io::Result<NdefEncoder> {
+        let random = Mutex::new(ChaCha20Rng::from_seed(random_bytes()?));
+        Ok(NdefEncoder {
+            ctx,
+            compression,
+            encryption: Some(TagEncryption { encryption, random }),
+        })
+    }
+
+    /// The record's MIME type.
+    pub fn mime_type(&self) -> &'static str {
+        mime_type(self.compression, self.encryption.is_some())
+    }
+
+    fn pack(&self, record: &[u8]) -> io::Result<Vec<u8>> {
+        let Some(tag) = &self.encryption else {
+            let mut packed =
+                Output::new(Vec::with_capacity(record.len() / 3), self.compression, None)?;
+            packed.write_all(record)?;
+            return packed.finish();
+        };
+        let (salt, nonce) = {
+            let mut random = tag.random.lock().unwrap_or_else(|e| e.into_inner());
+            let mut salt = [0u8; SALT_LEN];
+            let mut nonce = [0u8; NONCE_PREFIX_LEN];
+            random.fill_bytes(&mut salt);
+            random.fill_bytes(&mut nonce);
+            (salt, nonce)
+        };
+        let sealed = EncryptingWriter::with_randomness(
+            Vec::with_capacity(record.len() + 128),
+            tag.encryption.password(),
+            tag.encryption.params(),
+            salt,
+            nonce,
+        )?;
+        match self.compression {
+            Compression::None => {
+                let mut sealed = sealed;
+                sealed.write_all(record)?;
+                sealed.finish()
+            }
+            Compression::Gzip => {
+                let mut packed = gzip(sealed);
+                packed.write_all(record)?;
+                packed.finish()?.finish()
+            }
+        }
     }
 }
 
@@ -125,8 +170,14 @@ impl Encoder for NdefEncoder {
     fn encode(&self, patient: &Patient, _position: u64, out: &mut Vec<u8>) {
         let mut record = Vec::with_capacity(4096);
         write_record(&self.ctx, patient, &mut record);
-        write_packed_message(&record, self.compression, None, out)
-            .expect("compressing into memory cannot fail");
+        if self.compression == Compression::None && self.encryption.is_none() {
+            write_message(self.mime_type(), &record, out);
+            return;
+        }
+        // Into memory, with a password and settings checked by `Encryption::new` and the
+        // randomness drawn above, packing cannot fail.
+        let payload = self.pack(&record).expect("packing a payload in memory");
+        write_message(self.mime_type(), &payload, out);
     }
 }
 

@@ -222,7 +222,7 @@ fn equal_ct(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn random_bytes<const N: usize>() -> io::Result<[u8; N]> {
+pub(crate) fn random_bytes<const N: usize>() -> io::Result<[u8; N]> {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes).map_err(|e| {
         io::Error::other(format!(
@@ -265,16 +265,27 @@ impl<W: Write> EncryptingWriter<W> {
     /// A writer with explicit settings (checked by [`EncryptionParams::validate`]: fewer
     /// than [`MIN_ITERATIONS`] rounds are refused); writes the header to `inner`.
     pub fn with_params(
+        inner: W,
+        password: &[u8],
+        params: EncryptionParams,
+    ) -> io::Result<EncryptingWriter<W>> {
+        EncryptingWriter::with_randomness(inner, password, params, random_bytes()?, random_bytes()?)
+    }
+
+    /// A writer with the salt and nonce prefix given: for callers that draw them from a
+    /// cryptographic generator of their own, seeded by the operating system (encrypted
+    /// NDEF tags, whose encoder cannot fail per patient).
+    pub(crate) fn with_randomness(
         mut inner: W,
         password: &[u8],
         params: EncryptionParams,
+        salt: [u8; SALT_LEN],
+        nonce_prefix: [u8; NONCE_PREFIX_LEN],
     ) -> io::Result<EncryptingWriter<W>> {
         if password.is_empty() {
             return Err(ParamsError::EmptyPassword.into());
         }
         params.validate()?;
-        let salt: [u8; SALT_LEN] = random_bytes()?;
-        let nonce_prefix: [u8; NONCE_PREFIX_LEN] = random_bytes()?;
         let (cipher, key_check) = derive(password, &salt, params.iterations);
 
         let mut header = [0u8; HEADER_LEN];

@@ -64,7 +64,7 @@
 //! file, so encrypting the same run twice gives different files (that decrypt to the
 //! same bytes).
 
-mod encrypt;
+pub(crate) mod encrypt;
 
 use std::fmt;
 use std::io::{self, Write};
@@ -152,7 +152,7 @@ impl FromStr for Compression {
     }
 }
 
-fn gzip<W: Write>(inner: W) -> GzEncoder<W> {
+pub(crate) fn gzip<W: Write>(inner: W) -> GzEncoder<W> {
     GzBuilder::new()
         .mtime(0)
         .operating_system(255)
