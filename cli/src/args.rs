@@ -3,8 +3,10 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use milmed_core::budget::Budget;
 use milmed_core::format::Format;
 use milmed_core::output::Compression;
+use std::time::Duration;
 
 /// Exit codes, shown after `--help` and documented in docs/cli.md.
 pub const EXIT_CODES: &str = "\
@@ -14,7 +16,10 @@ Exit codes:
   2    bad input or usage: unknown flag or value, unreadable or invalid scenario, unknown preset,
        output path that cannot be created, no password; for decrypt: a wrong password, or a
        file that is not milmed's, truncated or tampered with
-  130  interrupted (Ctrl-C); a partial output file is removed";
+  3    a --max-* budget stopped generate: the output is a complete document of the patients
+       written before the limit
+  130  interrupted (Ctrl-C): generate stops at the next batch and closes the document, as
+       for a budget; a second Ctrl-C exits at once";
 
 /// milmed: deterministic synthetic casualties for military medical exercises.
 ///
@@ -107,7 +112,28 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "T", value_parser = parse_threads)]
     pub threads: Option<usize>,
 
-    /// Patients per unit of work (1-1048576). Never changes the output.
+    /// Stop after N patients (exit 3; the output is a complete document).
+    #[arg(long, value_name = "N", value_parser = parse_count)]
+    pub max_patients: Option<u64>,
+
+    /// Stop once the output holds this many bytes, e.g. 500M, 2GiB (exit 3).
+    #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
+    pub max_bytes: Option<u64>,
+
+    /// Stop after this many seconds of wall time, e.g. 30 or 0.5 (exit 3).
+    #[arg(long, value_name = "S", value_parser = parse_seconds)]
+    pub max_seconds: Option<Duration>,
+
+    /// Stop after this many seconds of CPU time of the job's threads (exit 3).
+    #[arg(long, value_name = "S", value_parser = parse_seconds)]
+    pub max_cpu_seconds: Option<Duration>,
+
+    /// Stop if the job's accounted buffers would exceed this many bytes, e.g. 64M (exit 3).
+    #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
+    pub max_memory: Option<u64>,
+
+    /// Patients per batch, the unit of work and of budget checks (1-1048576). Never
+    /// changes the output.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_CHUNK, value_parser = parse_chunk)]
     pub chunk: usize,
 }
@@ -126,6 +152,54 @@ pub struct DecryptArgs {
     /// File whose first line is the password (else MILMED_PASSWORD, else a prompt).
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
+}
+
+impl GenerateArgs {
+    /// The budget the `--max-*` flags give.
+    pub fn budget(&self) -> Budget {
+        Budget {
+            max_patients: self.max_patients,
+            max_bytes: self.max_bytes,
+            max_wall_time: self.max_seconds,
+            max_cpu_time: self.max_cpu_seconds,
+            max_memory: self.max_memory,
+        }
+    }
+}
+
+fn parse_count(text: &str) -> Result<u64, String> {
+    whole_number(text, 0, u64::MAX)
+}
+
+/// Bytes: a whole number with an optional binary suffix K, M, G, T (or KiB, MiB, …).
+fn parse_bytes(text: &str) -> Result<u64, String> {
+    let expected =
+        || format!("expected a number of bytes such as 1048576, 512K, 64M or 2GiB, got `{text}`");
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !(c.is_ascii_digit() || c == '_'))
+        .unwrap_or(trimmed.len());
+    let (digits, suffix) = trimmed.split_at(split);
+    let shift = match suffix.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        "T" | "TB" | "TIB" => 40,
+        _ => return Err(expected()),
+    };
+    let n = whole_number(digits, 0, u64::MAX).map_err(|_| expected())?;
+    n.checked_mul(1u64 << shift).ok_or_else(expected)
+}
+
+/// Seconds: a non-negative decimal number.
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0 && *s < 1e12)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("expected a number of seconds such as 30 or 0.5, got `{text}`"))
 }
 
 fn parse_compression(text: &str) -> Result<Compression, String> {
@@ -152,8 +226,9 @@ fn parse_chunk(text: &str) -> Result<usize, String> {
     whole_number(text, 1, MAX_CHUNK as u64).map(|n| n as usize)
 }
 
-/// Default `--chunk`: the library's, small enough to keep memory flat.
-pub const DEFAULT_CHUNK: usize = milmed_core::DEFAULT_CHUNK;
+/// Default `--chunk`: the library's batch, about a millisecond of work, so budgets and
+/// Ctrl-C act within a millisecond and memory stays flat.
+pub const DEFAULT_CHUNK: usize = milmed_core::job::DEFAULT_BATCH;
 
 /// Most worker threads `--threads` accepts.
 const MAX_THREADS: usize = 1024;

@@ -8,6 +8,8 @@ pub const SUCCESS: u8 = 0;
 pub const RUNTIME: u8 = 1;
 /// Bad input or usage.
 pub const USAGE: u8 = 2;
+/// A `--max-*` budget stopped the run (the output is a complete, truncated document).
+pub const BUDGET: u8 = 3;
 /// Interrupted by Ctrl-C (128 + SIGINT).
 pub const INTERRUPTED: u8 = 130;
 

@@ -263,6 +263,23 @@ pub struct JobReport<T> {
     pub output: T,
 }
 
+impl<T> JobReport<T> {
+    /// The same report with the sink's output mapped by `f`.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> JobReport<U> {
+        JobReport {
+            end: self.end,
+            patients: self.patients,
+            bytes: self.bytes,
+            batches: self.batches,
+            elapsed: self.elapsed,
+            cpu_time: self.cpu_time,
+            peak_memory: self.peak_memory,
+            outcomes: self.outcomes,
+            output: f(self.output),
+        }
+    }
+}
+
 /// Progress of a running job, reported at most every [`PROGRESS_INTERVAL`].
 #[derive(Clone, Copy, Debug)]
 pub struct Progress {
