@@ -397,3 +397,123 @@ fn encrypted_ndef_payloads_decrypt_to_the_records() {
         assert_eq!(gunzip(&out.stdout), *record);
     }
 }
+
+#[test]
+fn a_budget_stops_with_exit_3_and_a_complete_document() {
+    let tmp = TempDir::new("budget");
+    let path = tmp.path("a.json");
+    let out = milmed([
+        "generate",
+        "-n",
+        "5000",
+        "--format",
+        "json",
+        "--max-patients",
+        "1000",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    let line = err.lines().last().unwrap();
+    assert!(
+        line.starts_with("milmed: error: budget exceeded: patients limit 1000 patients, used 1000 patients; 1000 of 5000 patients written to"),
+        "{line}"
+    );
+    let records: Vec<serde_json::Value> =
+        serde_json::from_slice(&fs::read(&path).unwrap()).expect("a closed JSON array");
+    assert_eq!(records.len(), 1000);
+
+    let path = tmp.path("b.xml.gz");
+    let out = milmed([
+        "generate",
+        "-n",
+        "20000",
+        "--format",
+        "csv",
+        "--compress",
+        "gzip",
+        "--max-bytes",
+        "64K",
+        "--chunk",
+        "50",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("bytes limit 65536 bytes"),
+        "{}",
+        stderr(&out)
+    );
+    let text = gunzip(&fs::read(&path).unwrap());
+    let rows = text
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count()
+        - 1;
+    assert!(rows > 0 && rows < 20000 && rows % 50 == 0, "{rows} rows");
+
+    let out = milmed(["generate", "-n", "5000", "--max-memory", "1000"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains("memory limit 1000 bytes"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(out.stdout.is_empty(), "ndjson of no patient is empty");
+
+    let out = milmed(["generate", "--max-seconds", "soon"]);
+    let line = one_error_line(&out, 2);
+    assert!(line.contains("number of seconds"), "{line}");
+}
+
+#[test]
+fn sigint_during_a_long_run_leaves_a_complete_file() {
+    let tmp = TempDir::new("sigint");
+    let path = tmp.path("big.json");
+    let partial = tmp.path("big.json.partial");
+    let child = std::process::Command::new(BIN)
+        .args([
+            "generate",
+            "-n",
+            "20000000",
+            "--format",
+            "json",
+            "--threads",
+            "1",
+            "-o",
+        ])
+        .arg(&path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the run is well under way (bounded: a million polls of 1 ms at most).
+    for _ in 0..60_000 {
+        if fs::metadata(&partial)
+            .map(|m| m.len() > 1 << 20)
+            .unwrap_or(false)
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("interrupted:") && err.contains("of 20000000 patients"),
+        "{err}"
+    );
+    let records: Vec<serde_json::Value> =
+        serde_json::from_slice(&fs::read(&path).unwrap()).expect("a closed JSON array");
+    assert!(!records.is_empty() && records.len() < 20_000_000);
+    assert!(!partial.exists());
+}
