@@ -515,8 +515,8 @@ pub fn run_job<S: JobSink>(
             memory.release(flight.reserved - actual);
             flight.reserved = actual;
         }
-        if count > 0 {
-            estimate.fetch_max(out.len() as u64 / count + 1, Ordering::Relaxed);
+        if let Some(per) = (out.len() as u64).checked_div(count) {
+            estimate.fetch_max(per + 1, Ordering::Relaxed);
         }
         for patient in batch {
             flight.outcomes[patient.outcome().index()] += 1;
