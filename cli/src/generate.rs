@@ -95,9 +95,9 @@ pub fn generate(args: &GenerateArgs) -> Result<(), Exit> {
             (report.map(|_| ()), "stdout".to_owned())
         }
         Some(path) if args.format.one_file_per_patient() => {
-            (run.into_directory(path)?, path.display().to_string())
+            (run.write_directory(path)?, path.display().to_string())
         }
-        Some(path) => (run.into_file(path)?, path.display().to_string()),
+        Some(path) => (run.write_file(path)?, path.display().to_string()),
     };
     print_stderr(&summary(&report, &target));
     match report.end {
@@ -165,7 +165,7 @@ impl Run<'_> {
     /// Writes into `<path>.partial` and renames it to `path` once the document is
     /// complete (also when a budget or Ctrl-C stopped the run: the document is then
     /// complete but holds fewer patients); any failure removes the partial file.
-    fn into_file(&self, path: &Path) -> Result<JobReport<()>, Exit> {
+    fn write_file(&self, path: &Path) -> Result<JobReport<()>, Exit> {
         let (partial, file) = Partial::file(path)?;
         let sink = self.stream(io::BufWriter::new(file))?;
         let report = self.run(sink).map_err(|e| cannot_write(path, e))?;
@@ -175,7 +175,7 @@ impl Run<'_> {
 
     /// Writes one file per patient into `<dir>.partial/` and renames it to `dir` when
     /// done. `dir` may exist only if it is empty.
-    fn into_directory(&self, dir: &Path) -> Result<JobReport<()>, Exit> {
+    fn write_directory(&self, dir: &Path) -> Result<JobReport<()>, Exit> {
         let partial = Partial::directory(dir, &format!("the {} format", self.format))?;
         let sink = DirectorySink::new(partial.path().to_owned(), self.format, self.total);
         let report = self.run(sink).map_err(|e| cannot_write(dir, e))?;
