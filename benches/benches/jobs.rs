@@ -37,7 +37,7 @@ impl JobSink for Signalling {
         self.inner.bytes()
     }
 
-    fn finish(self) -> io::Result<io::Sink> {
+    fn finish(self) -> io::Result<(io::Sink, u64)> {
         self.inner.finish()
     }
 }

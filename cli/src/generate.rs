@@ -235,8 +235,8 @@ impl JobSink for DirectorySink {
         self.bytes
     }
 
-    fn finish(self) -> io::Result<()> {
-        Ok(())
+    fn finish(self) -> io::Result<((), u64)> {
+        Ok(((), self.bytes))
     }
 }
 

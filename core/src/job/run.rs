@@ -120,8 +120,9 @@ pub trait JobSink {
         0
     }
 
-    /// Closes the output so that it is a complete document.
-    fn finish(self) -> io::Result<Self::Output>;
+    /// Closes the output so that it is a complete document; returns what the sink gives
+    /// back and the total of bytes written, closing bytes included.
+    fn finish(self) -> io::Result<(Self::Output, u64)>;
 }
 
 /// Counts the bytes that reach a writer.
@@ -208,9 +209,11 @@ impl<W: Write> JobSink for StreamSink<W> {
         self.memory
     }
 
-    fn finish(self) -> io::Result<W> {
+    fn finish(self) -> io::Result<(W, u64)> {
         let written = self.writer.finish()?;
-        Ok(written.inner.finish()?.into_inner())
+        let counted = written.inner.finish()?;
+        let bytes = counted.bytes();
+        Ok((counted.into_inner(), bytes))
     }
 }
 
@@ -458,6 +461,8 @@ pub fn run_job<S: JobSink>(
     let estimate = AtomicU64::new(FIRST_ESTIMATE);
     let per_patient = sink.per_patient();
     let encoder = &job.encoder;
+    // Encoders number patients by their position in this output, from 0.
+    let origin = range.start;
 
     let mut end = JobEnd::Complete;
     let mut patients = 0u64;
@@ -497,11 +502,11 @@ pub fn run_job<S: JobSink>(
         if per_patient {
             flight.batch.ends.reserve_exact(batch.len());
             for (i, patient) in batch.iter().enumerate() {
-                encoder.encode(patient, first + i as u64, out);
+                encoder.encode(patient, first - origin + i as u64, out);
                 flight.batch.ends.push(out.len());
             }
         } else {
-            encoder.encode_chunk(batch, first, out);
+            encoder.encode_chunk(batch, first - origin, out);
         }
         // Settle the account with what the bytes really took.
         let actual = out.capacity() as u64 + ends_bytes;
@@ -549,7 +554,11 @@ pub fn run_job<S: JobSink>(
                     elapsed: now - started,
                 });
             }
-            if let Some(breach) = over_budget(&budget, sink.bytes(), now - started, &cpu) {
+            // After the last batch the run is complete, whatever the figures.
+            let breach = (patients < total)
+                .then(|| over_budget(&budget, sink.bytes(), now - started, &cpu))
+                .flatten();
+            if let Some(breach) = breach {
                 return Err(Stop::End(breach));
             }
             Ok(())
@@ -575,19 +584,18 @@ pub fn run_job<S: JobSink>(
             used: patients,
         };
     }
-    let bytes_before_finish = sink.bytes();
-    let output = sink.finish()?;
+    let (output, bytes) = sink.finish()?;
     let elapsed = started.elapsed();
     progress(&Progress {
         patients,
         total,
-        bytes: bytes_before_finish,
+        bytes,
         elapsed,
     });
     Ok(JobReport {
         end,
         patients,
-        bytes: bytes_before_finish,
+        bytes,
         batches,
         elapsed,
         cpu_time: cpu.total(),
