@@ -32,6 +32,7 @@ pub mod care;
 mod compiled;
 pub mod format;
 mod generator;
+pub mod job;
 pub mod model;
 pub mod output;
 pub mod patient;
