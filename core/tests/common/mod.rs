@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod parse;
+
 use milmed_core::care::CarePlan;
 use milmed_core::format::time::years_between;
 use milmed_core::model::{EventKind, Facility, Gender, InjuryType, Outcome};
