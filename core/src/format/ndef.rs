@@ -8,7 +8,7 @@
 //! byte 1      TYPE_LENGTH
 //! 1 or 4      PAYLOAD_LENGTH (1 byte when SR=1, else u32 big-endian)
 //! TYPE        the MIME type, ASCII
-//! PAYLOAD     the patient's JSON record, possibly gzip-compressed
+//! PAYLOAD     the patient's JSON record, plain, gzip-compressed, encrypted, or both
 //! ```
 //!
 //! The short-record form (`SR=1`) is used exactly when the payload is under 256 bytes,
