@@ -52,6 +52,17 @@ fn ndef_writes_one_message_per_patient_into_a_directory() {
 #[test]
 fn ndef_needs_an_empty_or_new_directory() {
     let tmp = TempDir::new("ndef-dir");
+    let ndef_into = |dir: &std::path::Path| {
+        milmed([
+            "generate",
+            "-n",
+            "3",
+            "--format",
+            "ndef",
+            "-o",
+            dir.to_str().unwrap(),
+        ])
+    };
     let out = milmed(["generate", "-n", "3", "--format", "ndef"]);
     let line = one_error_line(&out, 2);
     assert!(
@@ -60,46 +71,19 @@ fn ndef_needs_an_empty_or_new_directory() {
     );
 
     let file = tmp.write("taken", "x");
-    let out = milmed([
-        "generate",
-        "-n",
-        "3",
-        "--format",
-        "ndef",
-        "-o",
-        file.to_str().unwrap(),
-    ]);
-    let line = one_error_line(&out, 2);
+    let line = one_error_line(&ndef_into(&file), 2);
     assert!(line.contains("is a file"), "{line}");
 
     let full = tmp.path("full");
     fs::create_dir(&full).unwrap();
     fs::write(full.join("keep.txt"), "mine").unwrap();
-    let out = milmed([
-        "generate",
-        "-n",
-        "3",
-        "--format",
-        "ndef",
-        "-o",
-        full.to_str().unwrap(),
-    ]);
-    let line = one_error_line(&out, 2);
+    let line = one_error_line(&ndef_into(&full), 2);
     assert!(line.contains("not empty"), "{line}");
     assert_eq!(fs::read_to_string(full.join("keep.txt")).unwrap(), "mine");
 
     let empty = tmp.path("empty");
     fs::create_dir(&empty).unwrap();
-    let out = milmed([
-        "generate",
-        "-n",
-        "3",
-        "--format",
-        "ndef",
-        "-o",
-        empty.to_str().unwrap(),
-    ]);
-    success(&out);
+    success(&ndef_into(&empty));
     assert_eq!(fs::read_dir(&empty).unwrap().count(), 3);
 }
 
