@@ -3,11 +3,10 @@
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read};
 
-use milmed_core::output::{DecryptError, decrypt as decrypt_stream};
+use milmed_core::output::{DecryptError, Partial, decrypt as decrypt_stream};
 
 use crate::args::DecryptArgs;
 use crate::exit::{Exit, print_stderr};
-use crate::partial::Partial;
 use crate::password::{Purpose, password};
 
 /// Runs `milmed decrypt`.
@@ -50,10 +49,10 @@ pub fn decrypt(args: &DecryptArgs) -> Result<(), Exit> {
             }
         }
         Some(path) => {
-            let (partial, file) = Partial::file(path)?;
+            let (partial, file) = Partial::file(path).map_err(|e| Exit::usage(e.to_string()))?;
             let bytes =
                 decrypt_stream(input, BufWriter::new(file), password.as_bytes()).map_err(failed)?;
-            partial.commit()?;
+            partial.commit().map_err(|e| Exit::runtime(e.to_string()))?;
             bytes
         }
     };

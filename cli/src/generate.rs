@@ -2,9 +2,8 @@
 //! directory or stdout, under the budget given by the `--max-*` flags.
 
 use std::fmt::Write as _;
-use std::fs;
 use std::io::{self, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
@@ -13,15 +12,14 @@ use milmed_core::budget::CancelToken;
 use milmed_core::format::ndef::NdefEncoder;
 use milmed_core::format::{Encoder, Format, RenderContext};
 use milmed_core::job::{
-    EncodedBatch, Job, JobEnd, JobError, JobReport, JobSink, StreamSink, run_job,
+    DirectorySink, Job, JobEnd, JobError, JobReport, JobSink, StreamSink, run_job,
 };
 use milmed_core::model::Outcome;
-use milmed_core::output::{Compression, Encryption};
+use milmed_core::output::{Compression, Encryption, Partial};
 
 use crate::args::GenerateArgs;
 use crate::commands::{generator, load_file, load_preset};
 use crate::exit::{BUDGET, Exit, INTERRUPTED, print_stderr};
-use crate::partial::Partial;
 use crate::password::{Purpose, password};
 
 /// Cancelled by the Ctrl-C handler; checked by the job at every batch.
@@ -166,78 +164,27 @@ impl Run<'_> {
     /// complete (also when a budget or Ctrl-C stopped the run: the document is then
     /// complete but holds fewer patients); any failure removes the partial file.
     fn write_file(&self, path: &Path) -> Result<JobReport<()>, Exit> {
-        let (partial, file) = Partial::file(path)?;
+        let (partial, file) = Partial::file(path).map_err(|e| Exit::usage(e.to_string()))?;
         let sink = self.stream(io::BufWriter::new(file))?;
         let report = self.run(sink).map_err(|e| cannot_write(path, e))?;
-        partial.commit()?;
+        partial.commit().map_err(|e| Exit::runtime(e.to_string()))?;
         Ok(report.map(|_| ()))
     }
 
     /// Writes one file per patient into `<dir>.partial/` and renames it to `dir` when
     /// done. `dir` may exist only if it is empty.
     fn write_directory(&self, dir: &Path) -> Result<JobReport<()>, Exit> {
-        let partial = Partial::directory(dir, &format!("the {} format", self.format))?;
+        let partial = Partial::directory(dir, &format!("the {} format", self.format))
+            .map_err(|e| Exit::usage(e.to_string()))?;
         let sink = DirectorySink::new(partial.path().to_owned(), self.format, self.total);
         let report = self.run(sink).map_err(|e| cannot_write(dir, e))?;
-        partial.commit()?;
+        partial.commit().map_err(|e| Exit::runtime(e.to_string()))?;
         Ok(report.map(|_| ()))
     }
 }
 
 fn cannot_write(path: &Path, e: JobError) -> Exit {
     Exit::runtime(format!("cannot write {}: {e}", path.display()))
-}
-
-/// One file per patient in a directory: `patient-<index>.<extension>`, the index
-/// zero-padded to the width of the largest one so names sort in patient order.
-struct DirectorySink {
-    dir: PathBuf,
-    extension: &'static str,
-    width: usize,
-    bytes: u64,
-}
-
-impl DirectorySink {
-    fn new(dir: PathBuf, format: Format, patients: u64) -> DirectorySink {
-        DirectorySink {
-            dir,
-            extension: format.extension(),
-            width: patients.saturating_sub(1).max(1).ilog10() as usize + 1,
-            bytes: 0,
-        }
-    }
-}
-
-impl JobSink for DirectorySink {
-    type Output = ();
-
-    fn per_patient(&self) -> bool {
-        true
-    }
-
-    fn write_batch(&mut self, batch: &EncodedBatch) -> io::Result<()> {
-        let mut start = 0;
-        for (i, &end) in batch.ends.iter().enumerate() {
-            let name = format!(
-                "patient-{:0width$}.{}",
-                batch.first + i as u64,
-                self.extension,
-                width = self.width
-            );
-            fs::write(self.dir.join(name), &batch.bytes[start..end])?;
-            start = end;
-        }
-        self.bytes += batch.bytes.len() as u64;
-        Ok(())
-    }
-
-    fn bytes(&self) -> u64 {
-        self.bytes
-    }
-
-    fn finish(self) -> io::Result<((), u64)> {
-        Ok(((), self.bytes))
-    }
 }
 
 fn install_interrupt_handler() {

@@ -9,7 +9,6 @@ mod commands;
 mod decrypt;
 mod exit;
 mod generate;
-mod partial;
 mod password;
 
 use std::process::ExitCode;

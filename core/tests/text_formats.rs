@@ -4,7 +4,8 @@
 
 use std::fmt;
 
-use milmed_core::format::{CSV_COLUMNS, EVENTS_CSV_COLUMNS, Format, PatientWriter};
+use milmed_core::format::table::{Column, EVENT_COLUMNS, PATIENT_COLUMNS};
+use milmed_core::format::{Format, PatientWriter};
 use milmed_core::reference::CONDITIONS;
 use milmed_core::scenario::PRESETS;
 use milmed_core::{Generator, Scenario};
@@ -174,16 +175,21 @@ fn read_csv(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
     (header, rows)
 }
 
+/// The names of a table's columns, as the CSV header should list them.
+fn names(columns: &[Column]) -> Vec<&'static str> {
+    columns.iter().map(|c| c.name).collect()
+}
+
 fn assert_csv_matches(g: &Generator, what: &str) {
     let records = records(g);
     let bytes = render(g, Format::Csv);
     let (header, rows) = read_csv(&bytes);
-    assert_eq!(header, CSV_COLUMNS, "{what}: header");
+    assert_eq!(header, names(PATIENT_COLUMNS), "{what}: header");
     assert_eq!(rows.len(), records.len(), "{what}: one row per patient");
     for (row, record) in rows.iter().zip(&records) {
-        assert_eq!(row.len(), CSV_COLUMNS.len(), "{what}: columns");
+        assert_eq!(row.len(), PATIENT_COLUMNS.len(), "{what}: columns");
         let expected = expected_csv_row(record);
-        for ((column, got), want) in CSV_COLUMNS.iter().zip(row).zip(&expected) {
+        for ((column, got), want) in names(PATIENT_COLUMNS).iter().zip(row).zip(&expected) {
             assert_eq!(
                 got, want,
                 "{what}, patient {}: column {column}",
@@ -212,7 +218,10 @@ fn csv_quotes_a_front_name_with_commas_quotes_and_a_newline() {
         "RFC 4180 quoting"
     );
     let (_, rows) = read_csv(&bytes);
-    let column = CSV_COLUMNS.iter().position(|&c| c == "front").unwrap();
+    let column = PATIENT_COLUMNS
+        .iter()
+        .position(|c| c.name == "front")
+        .unwrap();
     assert!(rows.iter().all(|row| row[column] == front));
     assert_eq!(rows.len(), 120);
 }
@@ -228,7 +237,7 @@ fn events_csv_has_one_row_per_timeline_event() {
         let g = preset(name);
         let records = records(&g);
         let (header, rows) = read_csv(&render(&g, Format::EventsCsv));
-        assert_eq!(header, EVENTS_CSV_COLUMNS);
+        assert_eq!(header, names(EVENT_COLUMNS));
         let events: Vec<(&Value, usize, &Value)> = records
             .iter()
             .flat_map(|r| {
@@ -616,8 +625,8 @@ fn an_empty_run_is_still_a_document() {
         0
     );
     for (format, columns) in [
-        (Format::Csv, CSV_COLUMNS),
-        (Format::EventsCsv, EVENTS_CSV_COLUMNS),
+        (Format::Csv, names(PATIENT_COLUMNS)),
+        (Format::EventsCsv, names(EVENT_COLUMNS)),
     ] {
         let text = String::from_utf8(empty(format)).unwrap();
         assert_eq!(text, format!("{}\n", columns.join(",")), "{format}");

@@ -45,7 +45,12 @@ pub fn tenths(out: &mut Vec<u8>, tenths: u64) {
 
 /// Appends minutes as hours with one decimal, rounded half up.
 pub fn hours(out: &mut Vec<u8>, minutes: u32) {
-    tenths(out, (u64::from(minutes) * 10 + 30) / 60);
+    tenths(out, hours_in_tenths(minutes));
+}
+
+/// Minutes as tenths of an hour, rounded half up (`87` → `15`, i.e. 1.5 h).
+pub fn hours_in_tenths(minutes: u32) -> u64 {
+    (u64::from(minutes) * 10 + 30) / 60
 }
 
 /// Appends `"key":` (the key must not need escaping), preceded by a comma unless `first`.

@@ -14,6 +14,7 @@ mod json_out;
 pub mod ndef;
 mod record;
 mod sink;
+pub mod table;
 pub mod time;
 mod viewer;
 mod xml;
@@ -22,7 +23,6 @@ use std::io::{self, Write};
 use std::str::FromStr;
 use std::sync::Arc;
 
-pub use csv::{CSV_COLUMNS, EVENTS_CSV_COLUMNS};
 pub use record::{RenderContext, write_record};
 
 use crate::Generator;
@@ -35,9 +35,9 @@ pub enum Format {
     Ndjson,
     /// One JSON array of patient objects.
     Json,
-    /// CSV, one row per patient ([`CSV_COLUMNS`]).
+    /// CSV, one row per patient ([`table::PATIENT_COLUMNS`]).
     Csv,
-    /// CSV, one row per timeline event ([`EVENTS_CSV_COLUMNS`]).
+    /// CSV, one row per timeline event ([`table::EVENT_COLUMNS`]).
     EventsCsv,
     /// One XML document, `<patients>` with one `<patient>` per patient.
     Xml,
@@ -119,8 +119,8 @@ impl Format {
                 ctx,
                 record: write_record,
             }),
-            Format::Csv => Arc::new(csv::CsvEncoder::patients(ctx)),
-            Format::EventsCsv => Arc::new(csv::CsvEncoder::events(ctx)),
+            Format::Csv => Arc::new(csv::CsvEncoder::new(ctx, table::Table::Patients)),
+            Format::EventsCsv => Arc::new(csv::CsvEncoder::new(ctx, table::Table::Events)),
             Format::Xml => Arc::new(xml::XmlEncoder { ctx }),
             Format::Viewer => Arc::new(JsonArrayEncoder {
                 ctx,

@@ -10,8 +10,11 @@
 //! memory, three priorities with aging so that no job is starved, and a [`Permit`] that
 //! gives its resources back when dropped. `docs/budgets.md` shows both together.
 
+mod directory;
 mod pool;
 mod run;
+
+pub use directory::DirectorySink;
 
 pub use pool::{
     AcquireError, Permit, PoolLimits, PoolLimitsError, PoolSnapshot, Priority, Request,

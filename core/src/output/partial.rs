@@ -1,47 +1,60 @@
 //! Outputs written under a `.partial` name and renamed into place only when complete, so
 //! a file or directory with the name the user gave always holds a whole document; any
-//! failure, Ctrl-C or panic removes the partial one.
+//! failure, interruption or panic removes the partial one (when the [`Partial`] is
+//! dropped without [`commit`](Partial::commit)).
 
 use std::fs::{self, File};
+use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::exit::Exit;
-
 /// An output being written as `<target>.partial`.
+#[derive(Debug)]
 pub struct Partial {
     target: PathBuf,
     /// `None` once committed.
     partial: Option<PathBuf>,
 }
 
+/// An error about `target`, with what was attempted.
+fn error(kind: io::ErrorKind, message: String) -> io::Error {
+    io::Error::new(kind, message)
+}
+
 impl Partial {
     /// Creates `<target>.partial` as a file. A directory at `target` is refused.
-    pub fn file(target: &Path) -> Result<(Partial, File), Exit> {
+    pub fn file(target: &Path) -> io::Result<(Partial, File)> {
         if target.is_dir() {
-            return Err(Exit::usage(format!(
-                "output path {} is a directory",
-                target.display()
-            )));
+            return Err(error(
+                io::ErrorKind::IsADirectory,
+                format!("output path {} is a directory", target.display()),
+            ));
         }
         let partial = partial_path(target);
         let file = File::create(&partial).map_err(|e| {
-            Exit::usage(format!(
-                "cannot create output file {} (as {}): {e}",
-                target.display(),
-                partial.display()
-            ))
+            error(
+                e.kind(),
+                format!(
+                    "cannot create output file {} (as {}): {e}",
+                    target.display(),
+                    partial.display()
+                ),
+            )
         })?;
         Ok((Partial::new(target, partial), file))
     }
 
-    /// Creates `<target>.partial/` as a directory. `target` may exist only as an empty
-    /// directory (replaced on commit); what is there otherwise is never touched.
-    pub fn directory(target: &Path, what: &str) -> Result<Partial, Exit> {
+    /// Creates `<target>.partial/` as a directory; `what` names what needs a directory
+    /// (for messages). `target` may exist only as an empty directory (replaced on commit);
+    /// what is there otherwise is never touched.
+    pub fn directory(target: &Path, what: &str) -> io::Result<Partial> {
         if target.is_file() {
-            return Err(Exit::usage(format!(
-                "output path {} is a file; {what} needs a directory",
-                target.display()
-            )));
+            return Err(error(
+                io::ErrorKind::NotADirectory,
+                format!(
+                    "output path {} is a file; {what} needs a directory",
+                    target.display()
+                ),
+            ));
         }
         if target.is_dir()
             && !matches!(
@@ -49,10 +62,13 @@ impl Partial {
                 Ok(true)
             )
         {
-            return Err(Exit::usage(format!(
-                "output directory {} exists and is not empty",
-                target.display()
-            )));
+            return Err(error(
+                io::ErrorKind::DirectoryNotEmpty,
+                format!(
+                    "output directory {} exists and is not empty",
+                    target.display()
+                ),
+            ));
         }
         let partial = partial_path(target);
         if partial.is_dir() {
@@ -60,11 +76,14 @@ impl Partial {
             let _ = fs::remove_dir_all(&partial);
         }
         fs::create_dir_all(&partial).map_err(|e| {
-            Exit::usage(format!(
-                "cannot create output directory {} (as {}): {e}",
-                target.display(),
-                partial.display()
-            ))
+            error(
+                e.kind(),
+                format!(
+                    "cannot create output directory {} (as {}): {e}",
+                    target.display(),
+                    partial.display()
+                ),
+            )
         })?;
         Ok(Partial::new(target, partial))
     }
@@ -82,7 +101,7 @@ impl Partial {
     }
 
     /// Renames the complete output into place.
-    pub fn commit(mut self) -> Result<(), Exit> {
+    pub fn commit(mut self) -> io::Result<()> {
         let partial = self.partial.take().expect("committed once");
         if self.target.is_dir() {
             // Checked empty when the output was created.
@@ -90,11 +109,14 @@ impl Partial {
         }
         fs::rename(&partial, &self.target).map_err(|e| {
             self.partial = Some(partial.clone());
-            Exit::runtime(format!(
-                "cannot rename {} to {}: {e}",
-                partial.display(),
-                self.target.display()
-            ))
+            error(
+                e.kind(),
+                format!(
+                    "cannot rename {} to {}: {e}",
+                    partial.display(),
+                    self.target.display()
+                ),
+            )
         })
     }
 }
