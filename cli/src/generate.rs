@@ -9,8 +9,7 @@ use std::sync::{Arc, OnceLock};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use milmed_core::budget::CancelToken;
-use milmed_core::format::ndef::NdefEncoder;
-use milmed_core::format::{Encoder, Format, RenderContext};
+use milmed_core::format::{Encoder, Format};
 use milmed_core::job::{
     DirectorySink, Job, JobEnd, JobError, JobReport, JobSink, StreamSink, run_job,
 };
@@ -56,18 +55,10 @@ pub fn generate(args: &GenerateArgs) -> Result<(), Exit> {
             args.format
         )));
     }
-    let encoder: Arc<dyn Encoder> = match (args.format, &encryption) {
-        // NDEF packs each tag's payload itself; the files are not compressed again.
-        (Format::Ndef, None) => Arc::new(NdefEncoder::new(
-            RenderContext::new(&generator),
-            args.compress,
-        )),
-        (Format::Ndef, Some(e)) => Arc::new(
-            NdefEncoder::encrypted(RenderContext::new(&generator), args.compress, e.clone())
-                .map_err(|e| Exit::runtime(format!("cannot set up encryption: {e}")))?,
-        ),
-        (other, _) => other.encoder(&generator),
-    };
+    let encoder = args
+        .format
+        .encoder_for_output(&generator, args.compress, encryption.as_ref())
+        .map_err(|e| Exit::runtime(format!("cannot set up encryption: {e}")))?;
     let cancel = INTERRUPT.get_or_init(CancelToken::new).clone();
     install_interrupt_handler();
     let job = Job::new(&generator, Arc::clone(&encoder))

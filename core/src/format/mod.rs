@@ -138,6 +138,29 @@ impl Format {
     }
 }
 
+impl Format {
+    /// The encoder of this format for an output that is compressed and encrypted as
+    /// asked. Stream formats ignore both here (their bytes pass through an
+    /// [`Output`](crate::output::Output) chain); NDEF packs each tag's payload itself, so
+    /// its encoder compresses and encrypts every tag (the error is the operating system's
+    /// random source failing).
+    pub fn encoder_for_output(
+        self,
+        generator: &Generator,
+        compression: crate::output::Compression,
+        encryption: Option<&crate::output::Encryption>,
+    ) -> io::Result<Arc<dyn Encoder>> {
+        let ctx = || RenderContext::new(generator);
+        Ok(match (self, encryption) {
+            (Format::Ndef, None) => Arc::new(ndef::NdefEncoder::new(ctx(), compression)),
+            (Format::Ndef, Some(e)) => {
+                Arc::new(ndef::NdefEncoder::encrypted(ctx(), compression, e.clone())?)
+            }
+            (other, _) => other.encoder(generator),
+        })
+    }
+}
+
 impl std::fmt::Display for Format {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -1,0 +1,318 @@
+//! Byte streams of any format (`iter_bytes`, and `generate` over NDJSON) and files
+//! (`write`).
+
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use milmed_core::format::{Encoder, Format};
+use milmed_core::job::{DirectorySink, EncodedBatch, JobEnd, JobSink, StreamSink};
+use milmed_core::output::{Compression, Encryption, Partial};
+use pyo3::exceptions::PyStopIteration;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+
+use crate::budget::PyBudget;
+use crate::errors::{bad_argument, io_error};
+use crate::options::{RunOptions, encoder, parse_format};
+use crate::running::{Outbox, Running};
+use crate::scenario::PyScenario;
+
+/// Sends each batch's bytes as one chunk: the header goes with the first, the footer
+/// after the last. With a one-file-per-patient format (NDEF), each patient's bytes are a
+/// chunk of their own. The chunks concatenated are the bytes a file of the format holds.
+struct ChunkSink {
+    outbox: Outbox<Vec<u8>>,
+    encoder: Arc<dyn Encoder>,
+    per_patient: bool,
+    started: bool,
+    patients: u64,
+    bytes: u64,
+}
+
+impl ChunkSink {
+    fn send(&mut self, chunk: Vec<u8>) -> io::Result<()> {
+        let len = chunk.len() as u64;
+        self.bytes += len;
+        self.outbox.send(chunk, len)
+    }
+
+    fn header(&mut self) -> Vec<u8> {
+        let mut chunk = Vec::new();
+        if !self.started {
+            self.started = true;
+            self.encoder.header(&mut chunk);
+        }
+        chunk
+    }
+}
+
+impl JobSink for ChunkSink {
+    type Output = ();
+
+    fn per_patient(&self) -> bool {
+        self.per_patient
+    }
+
+    fn write_batch(&mut self, batch: &EncodedBatch) -> io::Result<()> {
+        let mut chunk = self.header();
+        self.patients += batch.count;
+        if self.per_patient {
+            if !chunk.is_empty() {
+                self.send(chunk)?;
+            }
+            let mut start = 0;
+            for &end in &batch.ends {
+                self.send(batch.bytes[start..end].to_vec())?;
+                start = end;
+            }
+            Ok(())
+        } else {
+            chunk.extend_from_slice(&batch.bytes);
+            self.send(chunk)
+        }
+    }
+
+    fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    fn memory(&self) -> u64 {
+        self.outbox.queued()
+    }
+
+    fn finish(mut self) -> io::Result<((), u64)> {
+        let mut tail = self.header();
+        self.encoder.footer(&mut tail, self.patients);
+        if !tail.is_empty() {
+            self.send(tail)?;
+        }
+        Ok(((), self.bytes))
+    }
+}
+
+/// An iterator of `bytes` chunks of one format, produced by a job on its own thread.
+#[pyclass(module = "milmed._native", frozen)]
+pub(crate) struct ByteStream {
+    running: Running<Vec<u8>>,
+    progress: Option<Py<PyAny>>,
+    ended: AtomicBool,
+}
+
+#[pymethods]
+impl ByteStream {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        if self.ended.load(Ordering::Relaxed) {
+            return Err(PyStopIteration::new_err(()));
+        }
+        let progress = self.progress.as_ref().map(|p| p.bind(py));
+        let next = self.running.next(py, progress);
+        match next {
+            Ok(Ok(chunk)) => Ok(PyBytes::new(py, &chunk)),
+            Ok(Err(finished)) => {
+                self.ended.store(true, Ordering::Relaxed);
+                finished.check_budget(py)?;
+                Err(PyStopIteration::new_err(()))
+            }
+            Err(e) => {
+                self.ended.store(true, Ordering::Relaxed);
+                Err(e)
+            }
+        }
+    }
+
+    /// Patients the stream will hold unless a budget stops it first.
+    #[getter]
+    fn total(&self) -> u64 {
+        self.running.total()
+    }
+
+    /// Stops the job (at its next batch); the iterator then ends.
+    fn close(&self, py: Python<'_>) {
+        if !self.ended.swap(true, Ordering::Relaxed) {
+            self.running.stop(py);
+        }
+    }
+}
+
+/// Starts a job streaming `format` as `bytes` chunks.
+#[pyfunction]
+#[pyo3(signature = (scenario=None, *, patients=None, seed=0, start=0, stop=None, threads=None, budget=None, format="ndjson", batch_size=128, progress=None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn stream(
+    py: Python<'_>,
+    scenario: Option<PyRef<'_, PyScenario>>,
+    patients: Option<u64>,
+    seed: u64,
+    start: u64,
+    stop: Option<u64>,
+    threads: Option<usize>,
+    budget: Option<PyRef<'_, PyBudget>>,
+    format: &str,
+    batch_size: usize,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<ByteStream> {
+    let format = parse_format(format)?;
+    let options = RunOptions::new(
+        py,
+        scenario.as_deref(),
+        patients,
+        seed,
+        start,
+        stop,
+        threads,
+        budget.as_deref(),
+        batch_size,
+    )?;
+    let encoder = encoder(format, &options.generator);
+    let sink_encoder = Arc::clone(&encoder);
+    let per_patient = format.one_file_per_patient();
+    let running = Running::start(
+        options,
+        encoder,
+        move |outbox| {
+            Ok(ChunkSink {
+                outbox,
+                encoder: sink_encoder,
+                per_patient,
+                started: false,
+                patients: 0,
+                bytes: 0,
+            })
+        },
+        |()| Ok(()),
+    );
+    Ok(ByteStream {
+        running,
+        progress,
+        ended: AtomicBool::new(false),
+    })
+}
+
+/// Parses `compress`: None or `"gzip"`.
+fn parse_compression(compress: Option<&str>) -> PyResult<Compression> {
+    match compress {
+        None => Ok(Compression::None),
+        Some(name) => name.parse().map_err(|e| bad_argument("compress", e)),
+    }
+}
+
+/// Writes a run into `path` (a directory for NDEF) as `<path>.partial`, renamed into place
+/// when the document is complete; returns the summary as a dict.
+#[pyfunction]
+#[pyo3(signature = (path, scenario=None, *, patients=None, seed=0, start=0, stop=None, threads=None, budget=None, format="ndjson", compress=None, password=None, batch_size=128, progress=None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn write<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    scenario: Option<PyRef<'_, PyScenario>>,
+    patients: Option<u64>,
+    seed: u64,
+    start: u64,
+    stop: Option<u64>,
+    threads: Option<usize>,
+    budget: Option<PyRef<'_, PyBudget>>,
+    format: &str,
+    compress: Option<&str>,
+    password: Option<&str>,
+    batch_size: usize,
+    progress: Option<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let format = parse_format(format)?;
+    let compression = parse_compression(compress)?;
+    let encryption = match password {
+        None => None,
+        Some(p) => Some(Encryption::new(p).map_err(|e| bad_argument("password", e))?),
+    };
+    let options = RunOptions::new(
+        py,
+        scenario.as_deref(),
+        patients,
+        seed,
+        start,
+        stop,
+        threads,
+        budget.as_deref(),
+        batch_size,
+    )?;
+    let total = options.total();
+    let encoder = format
+        .encoder_for_output(&options.generator, compression, encryption.as_ref())
+        .map_err(io_error)?;
+    let running: Running<()> = if format.one_file_per_patient() {
+        let partial =
+            Partial::directory(&path, &format!("the {format} format")).map_err(io_error)?;
+        let dir = partial.path().to_owned();
+        Running::start(
+            options,
+            encoder,
+            move |_outbox| Ok(DirectorySink::new(dir, format, total)),
+            move |()| partial.commit(),
+        )
+    } else {
+        let (partial, file) = Partial::file(&path).map_err(io_error)?;
+        let sink_encoder = Arc::clone(&encoder);
+        Running::start(
+            options,
+            encoder,
+            move |_outbox| {
+                StreamSink::new(
+                    sink_encoder,
+                    BufWriter::new(file),
+                    compression,
+                    encryption.as_ref(),
+                )
+            },
+            move |mut out: BufWriter<std::fs::File>| {
+                out.flush()?;
+                out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+                partial.commit()
+            },
+        )
+    };
+    let finished = running.wait(py, progress.as_ref())?;
+    summary(py, &finished.report, &path, format, total)
+}
+
+/// The summary of a written run.
+fn summary<'py>(
+    py: Python<'py>,
+    report: &milmed_core::job::JobReport<()>,
+    path: &std::path::Path,
+    format: Format,
+    total: u64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("path", path)?;
+    d.set_item("format", format.as_str())?;
+    d.set_item("patients", report.patients)?;
+    d.set_item("requested", total)?;
+    d.set_item("bytes", report.bytes)?;
+    d.set_item("seconds", report.elapsed.as_secs_f64())?;
+    d.set_item("cpu_seconds", report.cpu_time.as_secs_f64())?;
+    d.set_item("peak_memory", report.peak_memory)?;
+    let (truncated, reason): (bool, Option<String>) = match report.end {
+        JobEnd::Complete => (false, None),
+        JobEnd::BudgetExceeded {
+            resource,
+            limit,
+            used,
+        } => (
+            true,
+            Some(format!(
+                "budget exceeded: {resource} limit {limit} {unit}, used {used} {unit}",
+                resource = resource.as_str(),
+                unit = resource.unit()
+            )),
+        ),
+        JobEnd::Cancelled => (true, Some("cancelled".to_owned())),
+    };
+    d.set_item("truncated", truncated)?;
+    d.set_item("reason", reason)?;
+    Ok(d)
+}
