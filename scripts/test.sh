@@ -29,27 +29,43 @@ step_test() {
     cargo test --workspace
 }
 
+# The virtual environment for the Python steps, in .venv.
+ensure_venv() {
+    if [[ ! -x .venv/bin/python ]]; then
+        python3 -m venv .venv
+    fi
+}
+
 # Independent readers check our output formats (NDEF with ndeflib, …): a virtual
 # environment in .venv with the pinned packages of tests/interop/requirements.txt, then
 # pytest against the CLI built above.
 step_interop() {
     section "interop: output formats read by independent Python libraries"
     cargo build --quiet -p milmed-cli
-    if [[ ! -x .venv/bin/python ]]; then
-        python3 -m venv .venv
-    fi
+    ensure_venv
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -r tests/interop/requirements.txt
     MILMED_BIN="$PWD/target/debug/milmed" .venv/bin/python -m pytest -q tests/interop
 }
 
-# Placeholder for the Python bindings (a later issue): create a virtual environment in
-# .venv, build the `milmed` module into it with maturin, and run pytest on
-# bindings-python/tests.
-#
-# step_python() {
-#     section "Python bindings: maturin develop + pytest"
-#     ...
-# }
+# The Python module: built into .venv with maturin (release, as users get it), its stubs
+# checked with mypy.stubtest and the package with mypy --strict, then pytest on
+# bindings-python/tests (the Dask test included) against the CLI built above. pytest's exit
+# code 5 (no tests collected) is a failure like any other non-zero code.
+step_python() {
+    section "Python bindings: maturin develop --release, mypy, stubtest, pytest"
+    ensure_venv
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r bindings-python/requirements-test.txt
+    (cd bindings-python && VIRTUAL_ENV="$PWD/../.venv" PATH="$PWD/../.venv/bin:$PATH" \
+        maturin develop --release --quiet)
+    (cd bindings-python && ../.venv/bin/python -m mypy python/milmed \
+        && ../.venv/bin/python -m mypy.stubtest --mypy-config-file pyproject.toml milmed._native milmed._errors)
+    local status=0
+    MILMED_BIN="$PWD/target/debug/milmed" .venv/bin/python -m pytest -q bindings-python/tests || status=$?
+    if [[ $status -ne 0 ]]; then
+        echo "pytest failed with exit code $status (5: no tests were collected)" >&2
+        return "$status"
+    fi
+}
 
 # Placeholder for PostgreSQL (a later issue): the milmed-postgres tests run against the
 # server named by DATABASE_URL when it is set (e.g.
@@ -66,6 +82,7 @@ STEPS=(
     step_clippy
     step_test
     step_interop
+    step_python
 )
 
 started=$SECONDS

@@ -271,14 +271,14 @@ impl ArrowTable {
 pub(crate) fn table(
     py: Python<'_>,
     scenario: Option<PyRef<'_, PyScenario>>,
-    patients: Option<u64>,
-    seed: u64,
-    start: u64,
-    stop: Option<u64>,
-    threads: Option<usize>,
+    patients: Option<i128>,
+    seed: i128,
+    start: i128,
+    stop: Option<i128>,
+    threads: Option<i128>,
     budget: Option<PyRef<'_, PyBudget>>,
     table: &str,
-    batch_size: usize,
+    batch_size: i128,
     progress: Option<Bound<'_, PyAny>>,
 ) -> PyResult<ArrowTable> {
     let table: Table = table.parse().map_err(|e| bad_argument("table", e))?;

@@ -6,6 +6,7 @@ use milmed_core::budget::Budget;
 use pyo3::prelude::*;
 
 use crate::errors::bad_argument;
+use crate::options::natural;
 
 /// Limits on one call: patients, bytes written, wall-clock and CPU seconds, and memory.
 #[pyclass(name = "Budget", module = "milmed", frozen, eq)]
@@ -43,19 +44,20 @@ impl PyBudget {
     #[new]
     #[pyo3(signature = (*, max_patients=None, max_bytes=None, max_seconds=None, max_cpu_seconds=None, max_memory=None))]
     fn new(
-        max_patients: Option<u64>,
-        max_bytes: Option<u64>,
+        max_patients: Option<i128>,
+        max_bytes: Option<i128>,
         max_seconds: Option<f64>,
         max_cpu_seconds: Option<f64>,
-        max_memory: Option<u64>,
+        max_memory: Option<i128>,
     ) -> PyResult<PyBudget> {
+        let count = |name: &str, value: Option<i128>| value.map(|v| natural(name, v)).transpose();
         Ok(PyBudget {
             budget: Budget {
-                max_patients,
-                max_bytes,
+                max_patients: count("max_patients", max_patients)?,
+                max_bytes: count("max_bytes", max_bytes)?,
                 max_wall_time: duration("max_seconds", max_seconds)?,
                 max_cpu_time: duration("max_cpu_seconds", max_cpu_seconds)?,
-                max_memory,
+                max_memory: count("max_memory", max_memory)?,
             },
         })
     }

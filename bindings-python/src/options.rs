@@ -14,10 +14,22 @@ use crate::errors::{bad_argument, scenario_error};
 use crate::scenario::PyScenario;
 
 /// Most worker threads a job accepts (as the CLI's `--threads`).
-const MAX_THREADS: usize = 1024;
+const MAX_THREADS: u64 = 1024;
 
 /// Most patients per batch.
-const MAX_BATCH: usize = 1 << 20;
+const MAX_BATCH: u64 = 1 << 20;
+
+/// A whole number from 0 to 2**64 - 1. Python ints of any size come in as `i128`, so
+/// that a negative or huge value gets an error naming the argument (pyo3's own
+/// conversion error would not).
+pub(crate) fn natural(name: &str, value: i128) -> PyResult<u64> {
+    u64::try_from(value).map_err(|_| {
+        bad_argument(
+            name,
+            format!("{value} is not allowed; give a whole number from 0 to 2**64 - 1"),
+        )
+    })
+}
 
 /// What to generate: the run, the range of it, and how.
 pub(crate) struct RunOptions {
@@ -36,14 +48,20 @@ impl RunOptions {
     pub(crate) fn new(
         py: Python<'_>,
         scenario: Option<&PyScenario>,
-        patients: Option<u64>,
-        seed: u64,
-        start: u64,
-        stop: Option<u64>,
-        threads: Option<usize>,
+        patients: Option<i128>,
+        seed: i128,
+        start: i128,
+        stop: Option<i128>,
+        threads: Option<i128>,
         budget: Option<&PyBudget>,
-        batch_size: usize,
+        batch_size: i128,
     ) -> PyResult<RunOptions> {
+        let patients = patients.map(|n| natural("patients", n)).transpose()?;
+        let seed = natural("seed", seed)?;
+        let start = natural("start", start)?;
+        let stop = stop.map(|n| natural("stop", n)).transpose()?;
+        let threads = threads.map(|n| natural("threads", n)).transpose()?;
+        let batch_size = natural("batch_size", batch_size)?;
         let mut scenario = scenario.map_or_else(Scenario::default, |s| s.inner().clone());
         if let Some(n) = patients {
             scenario.patients = n;
@@ -61,7 +79,7 @@ impl RunOptions {
         }
         let threads = match threads {
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            Some(t @ 1..=MAX_THREADS) => t,
+            Some(t @ 1..=MAX_THREADS) => t as usize,
             Some(t) => {
                 return Err(bad_argument(
                     "threads",
@@ -79,7 +97,7 @@ impl RunOptions {
             generator,
             range: start..stop,
             threads,
-            batch: batch_size,
+            batch: batch_size as usize,
             budget: budget.map_or_else(Budget::default, |b| b.inner()),
         })
     }
@@ -104,7 +122,9 @@ pub(crate) fn encoder(format: Format, generator: &Generator) -> Arc<dyn Encoder>
 /// Splits `patients` into `n` contiguous ranges `(start, stop)` of nearly equal size, in
 /// order; generating each and concatenating gives the whole run.
 #[pyfunction]
-pub(crate) fn shards(patients: u64, n: u64) -> PyResult<Vec<(u64, u64)>> {
+pub(crate) fn shards(patients: i128, n: i128) -> PyResult<Vec<(u64, u64)>> {
+    let patients = natural("patients", patients)?;
+    let n = natural("n", n)?;
     if n == 0 {
         return Err(bad_argument(
             "n",

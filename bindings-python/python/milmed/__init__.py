@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Tuple, Union, cast
 
 from . import _native
 from ._errors import BudgetExceeded, ScenarioError
@@ -410,4 +410,4 @@ def to_polars(
     of :func:`to_arrow`, taken by polars through the Arrow PyCapsule interface."""
     pl = _require("polars", "to_polars")
     native = _table(scenario, table, patients, seed, start, stop, threads, budget, progress)
-    return pl.DataFrame(native)
+    return cast("polars.DataFrame", pl.DataFrame(native))
