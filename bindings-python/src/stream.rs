@@ -203,7 +203,7 @@ fn parse_compression(compress: Option<&str>) -> PyResult<Compression> {
 }
 
 /// Writes a run into `path` (a directory for NDEF) as `<path>.partial`, renamed into place
-/// when the document is complete; returns the summary as a dict.
+/// when the document is complete; returns the summary as a dict (without the path).
 #[pyfunction]
 #[pyo3(signature = (path, scenario=None, *, patients=None, seed=0, start=0, stop=None, threads=None, budget=None, format="ndjson", compress=None, password=None, batch_size=128, progress=None))]
 #[allow(clippy::too_many_arguments)]
@@ -276,19 +276,17 @@ pub(crate) fn write<'py>(
         )
     };
     let finished = running.wait(py, progress.as_ref())?;
-    summary(py, &finished.report, &path, format, total)
+    summary(py, &finished.report, format, total)
 }
 
 /// The summary of a written run.
 fn summary<'py>(
     py: Python<'py>,
     report: &milmed_core::job::JobReport<()>,
-    path: &std::path::Path,
     format: Format,
     total: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
-    d.set_item("path", path)?;
     d.set_item("format", format.as_str())?;
     d.set_item("patients", report.patients)?;
     d.set_item("requested", total)?;

@@ -276,10 +276,11 @@ def write(
     a complete document, and the summary says ``truncated=True`` and why. Ctrl-C stops
     the run within one batch, keeps that complete document and raises KeyboardInterrupt.
     """
-    callback = _progress(progress, os.fspath(path))
+    target = os.fspath(path)
+    callback = _progress(progress, target)
     try:
         summary = _native.write(
-            os.fspath(path),
+            target,
             scenario,
             patients=patients,
             seed=seed,
@@ -295,7 +296,7 @@ def write(
         )
     finally:
         _close(callback)
-    return WriteSummary(**summary)
+    return WriteSummary(path=target, **summary)
 
 
 def _require(module: str, what: str) -> Any:
