@@ -25,7 +25,7 @@ struct Signalling {
 impl JobSink for Signalling {
     type Output = io::Sink;
 
-    fn write_batch(&mut self, batch: &EncodedBatch) -> io::Result<()> {
+    fn write_batch(&mut self, batch: &mut EncodedBatch) -> io::Result<()> {
         self.batches += 1;
         if self.batches == 5 {
             let _ = self.signal.send(());

@@ -173,7 +173,7 @@ impl ArrowSink {
 impl JobSink for ArrowSink {
     type Output = ();
 
-    fn write_batch(&mut self, batch: &EncodedBatch) -> io::Result<()> {
+    fn write_batch(&mut self, batch: &mut EncodedBatch) -> io::Result<()> {
         let columns = self.table.columns();
         let width = columns.len();
         let mut column = 0;

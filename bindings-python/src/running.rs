@@ -96,7 +96,8 @@ impl Finished {
 impl<T: Send + 'static> Running<T> {
     /// Starts the job of `options`, encoded by `encoder`, into the sink that `make_sink`
     /// builds on the job's thread (building may be slow: key derivation) from the outbox.
-    /// `finish` runs on the job's thread once the sink is closed.
+    /// `finish` runs on the job's thread once the sink is closed, unless the job was
+    /// cancelled.
     pub(crate) fn start<S, F>(
         options: RunOptions,
         encoder: Arc<dyn Encoder>,
@@ -134,8 +135,13 @@ impl<T: Send + 'static> Running<T> {
                 progress.store(report.patients, Ordering::Relaxed);
                 let mut output = None;
                 let report = report.map(|o| output = Some(o));
-                finish(output.expect("the report carried the output"))
-                    .map_err(|e| e.to_string())?;
+                // Cancelled: Python is raising (Ctrl-C, a failing progress callback) and
+                // will never see a result, so the output is not finished but dropped
+                // (a `.partial` file is removed).
+                if report.end != JobEnd::Cancelled {
+                    finish(output.expect("the report carried the output"))
+                        .map_err(|e| e.to_string())?;
+                }
                 Ok(report)
             })();
             // The receiver may be gone (the consumer was dropped): nothing to tell.

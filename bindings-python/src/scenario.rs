@@ -117,6 +117,14 @@ impl PyScenario {
             .is_ok_and(|o| o.get().scenario == self.scenario)
     }
 
+    /// Hash of the JSON, consistent with `==`.
+    fn __hash__(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.scenario.to_json_pretty().hash(&mut hasher);
+        hasher.finish()
+    }
+
     /// Pickles as its JSON (Dask ships scenarios to workers).
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
         let from_json = slf.get_type().getattr("from_json")?;

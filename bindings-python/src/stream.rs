@@ -55,7 +55,7 @@ impl JobSink for ChunkSink {
         self.per_patient
     }
 
-    fn write_batch(&mut self, batch: &EncodedBatch) -> io::Result<()> {
+    fn write_batch(&mut self, batch: &mut EncodedBatch) -> io::Result<()> {
         let mut chunk = self.header();
         self.patients += batch.count;
         if self.per_patient {
@@ -68,6 +68,9 @@ impl JobSink for ChunkSink {
                 start = end;
             }
             Ok(())
+        } else if chunk.is_empty() {
+            // Most batches: hand the worker's buffer on, without a copy.
+            self.send(std::mem::take(&mut batch.bytes))
         } else {
             chunk.extend_from_slice(&batch.bytes);
             self.send(chunk)

@@ -91,7 +91,7 @@ def _interrupt_soon(delay: float) -> threading.Thread:
     return thread
 
 
-def test_ctrl_c_stops_write_and_keeps_a_complete_document(tmp_path: Path) -> None:
+def test_ctrl_c_stops_write_and_leaves_no_file(tmp_path: Path) -> None:
     path = tmp_path / "run.csv"
     sender = _interrupt_soon(0.3)
     try:
@@ -99,11 +99,17 @@ def test_ctrl_c_stops_write_and_keeps_a_complete_document(tmp_path: Path) -> Non
             milmed.write(path, format="csv", patients=4_000_000_000, threads=1)
     finally:
         sender.join()
-    rows = path.read_bytes().splitlines()
-    assert rows[0].startswith(b"id,given_name,")
-    assert 1 < len(rows) < 4_000_000_000
-    assert rows[-1].split(b",")[0] == str(len(rows) - 2).encode()
-    assert not (tmp_path / "run.csv.partial").exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failing_progress_callback_leaves_no_file(tmp_path: Path) -> None:
+    def fail(done: int, total: int) -> None:
+        if done > 0:
+            raise RuntimeError("disk quota of the dashboard")
+
+    with pytest.raises(RuntimeError, match="dashboard"):
+        milmed.write(tmp_path / "run.ndjson", patients=4_000_000_000, progress=fail)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_ctrl_c_stops_to_arrow() -> None:

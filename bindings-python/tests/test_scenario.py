@@ -39,6 +39,7 @@ def test_dict_and_json_round_trip() -> None:
     data["patients"] = 77
     changed = milmed.Scenario.from_dict(data)
     assert changed.patients == 77 and changed != scenario
+    assert len({scenario, milmed.Scenario.from_json(scenario.to_json()), changed}) == 2
 
 
 def test_every_broken_rule_is_listed_with_its_path() -> None:

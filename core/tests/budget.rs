@@ -143,7 +143,7 @@ impl<S: JobSink> JobSink for Probe<S> {
         self.inner.per_patient()
     }
 
-    fn write_batch(&mut self, batch: &EncodedBatch) -> io::Result<()> {
+    fn write_batch(&mut self, batch: &mut EncodedBatch) -> io::Result<()> {
         assert!(batch.count > 0, "an empty batch was written");
         self.inner.write_batch(batch)?;
         self.bytes_after.push(self.inner.bytes());
@@ -188,7 +188,7 @@ impl JobSink for Batches {
         self.per_patient
     }
 
-    fn write_batch(&mut self, batch: &EncodedBatch) -> io::Result<()> {
+    fn write_batch(&mut self, batch: &mut EncodedBatch) -> io::Result<()> {
         self.bytes += batch.bytes.len() as u64;
         self.batches.push(EncodedBatch {
             first: batch.first,

@@ -245,7 +245,7 @@ class WriteSummary:
     truncated: bool
     """Whether the run stopped before its end (the file is still a complete document)."""
     reason: Optional[str]
-    """Why it stopped early: the budget limit that was reached, or ``cancelled``."""
+    """Why it stopped early: the budget limit that was reached."""
 
 
 def write(
@@ -273,8 +273,9 @@ def write(
     patient into the directory ``path``, compressing and encrypting each tag's payload.
 
     A budget limit does not raise here: the file holds the patients before the limit as
-    a complete document, and the summary says ``truncated=True`` and why. Ctrl-C stops
-    the run within one batch, keeps that complete document and raises KeyboardInterrupt.
+    a complete document, and the summary says ``truncated=True`` and why. Ctrl-C (or an
+    exception from a ``progress`` callback) stops the run within one batch, removes the
+    partial output and raises: ``path`` is then untouched.
     """
     target = os.fspath(path)
     callback = _progress(progress, target)

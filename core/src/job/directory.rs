@@ -40,7 +40,7 @@ impl JobSink for DirectorySink {
         true
     }
 
-    fn write_batch(&mut self, batch: &EncodedBatch) -> io::Result<()> {
+    fn write_batch(&mut self, batch: &mut EncodedBatch) -> io::Result<()> {
         let mut start = 0;
         for (i, &end) in batch.ends.iter().enumerate() {
             let name = format!(

@@ -109,8 +109,10 @@ pub trait JobSink {
         false
     }
 
-    /// Writes one batch.
-    fn write_batch(&mut self, batch: &EncodedBatch) -> io::Result<()>;
+    /// Writes one batch. A sink that keeps the bytes (to hand them on to another
+    /// thread, say) may take them with `std::mem::take(&mut batch.bytes)` instead of
+    /// copying; the job does not look at them afterwards.
+    fn write_batch(&mut self, batch: &mut EncodedBatch) -> io::Result<()>;
 
     /// Bytes written so far to the final destination.
     fn bytes(&self) -> u64;
@@ -197,7 +199,7 @@ impl<W: Write> StreamSink<W> {
 impl<W: Write> JobSink for StreamSink<W> {
     type Output = W;
 
-    fn write_batch(&mut self, batch: &EncodedBatch) -> io::Result<()> {
+    fn write_batch(&mut self, batch: &mut EncodedBatch) -> io::Result<()> {
         self.writer.write_encoded(&batch.bytes, batch.count)
     }
 
@@ -530,7 +532,7 @@ pub fn run_job<S: JobSink>(
         flight
     };
 
-    let consume = |flight: InFlight| -> Result<(), Stop> {
+    let consume = |mut flight: InFlight| -> Result<(), Stop> {
         let result = (|| {
             if job.cancel.is_cancelled() {
                 return Err(Stop::End(JobEnd::Cancelled));
@@ -538,7 +540,7 @@ pub fn run_job<S: JobSink>(
             if let Some(would_be) = flight.refused {
                 return Err(Stop::End(memory_exceeded(&budget, would_be)));
             }
-            sink.write_batch(&flight.batch).map_err(Stop::Io)?;
+            sink.write_batch(&mut flight.batch).map_err(Stop::Io)?;
             patients += flight.batch.count;
             batches += 1;
             for (total, n) in outcomes.iter_mut().zip(flight.outcomes) {
