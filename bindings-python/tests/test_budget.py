@@ -7,7 +7,6 @@ import os
 import pickle
 import signal
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -79,26 +78,40 @@ def test_budget_exceeded_pickles_with_its_fields() -> None:
     assert str(copy) == str(error)
 
 
-def _interrupt_soon(delay: float) -> threading.Thread:
-    """Sends this process a real SIGINT from another thread after `delay` seconds."""
+class _Interrupter:
+    """Sends this process a real SIGINT from another thread once the run has started
+    (its progress callback has seen patients), as a user's Ctrl-C would."""
 
-    def send() -> None:
-        time.sleep(delay)
-        os.kill(os.getpid(), signal.SIGINT)
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.closed = False
+        self.thread = threading.Thread(target=self._send)
+        self.thread.start()
 
-    thread = threading.Thread(target=send)
-    thread.start()
-    return thread
+    def progress(self, done: int, total: int) -> None:
+        if done > 0:
+            self.started.set()
+
+    def _send(self) -> None:
+        self.started.wait()
+        if not self.closed:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    def close(self) -> None:
+        """Ends the thread; no signal is sent if none was yet."""
+        self.closed = True
+        self.started.set()
+        self.thread.join()
 
 
 def test_ctrl_c_stops_write_and_leaves_no_file(tmp_path: Path) -> None:
     path = tmp_path / "run.csv"
-    sender = _interrupt_soon(0.3)
+    ctrl_c = _Interrupter()
     try:
         with pytest.raises(KeyboardInterrupt):
-            milmed.write(path, format="csv", patients=4_000_000_000, threads=1)
+            milmed.write(path, format="csv", patients=4_000_000_000, threads=1, progress=ctrl_c.progress)
     finally:
-        sender.join()
+        ctrl_c.close()
     assert list(tmp_path.iterdir()) == []
 
 
@@ -113,9 +126,9 @@ def test_a_failing_progress_callback_leaves_no_file(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_stops_to_arrow() -> None:
-    sender = _interrupt_soon(0.3)
+    ctrl_c = _Interrupter()
     try:
         with pytest.raises(KeyboardInterrupt):
-            milmed.to_arrow(patients=4_000_000_000)
+            milmed.to_arrow(patients=4_000_000_000, progress=ctrl_c.progress)
     finally:
-        sender.join()
+        ctrl_c.close()
