@@ -67,19 +67,74 @@ step_python() {
     fi
 }
 
-# Placeholder for PostgreSQL (a later issue): the milmed-postgres tests run against the
-# server named by DATABASE_URL when it is set (e.g.
-# DATABASE_URL=postgres://milmed@localhost/milmed_test scripts/test.sh); otherwise this
-# step will look for a local server it can use, and say clearly when it skips.
-#
-# step_postgres() {
-#     section "PostgreSQL integration tests (DATABASE_URL=${DATABASE_URL:-<discover>})"
-#     ...
-# }
+# PostgreSQL for the milmed-postgres tests (run by step_test; each test creates and drops
+# its own database). In order: DATABASE_URL when set; else a server on 127.0.0.1:5432
+# (postgres user, no password); else a throwaway cluster started here (initdb + pg_ctl,
+# as the postgres user when run as root) and stopped when the script ends; else a clear
+# message saying how to get one.
+PG_TMP=""
+stop_throwaway_postgres() {
+    if [[ -n "$PG_TMP" ]]; then
+        as_postgres pg_ctl -D "$PG_TMP/data" -m immediate stop >/dev/null 2>&1 || true
+        rm -rf "$PG_TMP"
+    fi
+}
+
+as_postgres() {
+    if [[ $(id -u) -eq 0 ]]; then
+        runuser -u postgres -- env PATH="$PATH" "$@"
+    else
+        "$@"
+    fi
+}
+
+pg_reachable() {
+    command -v psql >/dev/null && psql "$1" -Atqc 'SELECT 1' >/dev/null 2>&1
+}
+
+find_postgres() {
+    section "PostgreSQL for the milmed-postgres tests"
+    if [[ -n "${DATABASE_URL:-}" ]]; then
+        echo "using DATABASE_URL"
+        return
+    fi
+    local local_url="postgres://postgres@127.0.0.1:5432/postgres"
+    if pg_reachable "$local_url"; then
+        export DATABASE_URL="$local_url"
+        echo "using the server on 127.0.0.1:5432"
+        return
+    fi
+    local bindir=""
+    if command -v pg_config >/dev/null; then
+        bindir=$(pg_config --bindir)
+    fi
+    for candidate in "$bindir" /usr/lib/postgresql/*/bin; do
+        if [[ -n "$candidate" && -x "$candidate/initdb" && -x "$candidate/pg_ctl" ]]; then
+            bindir=$candidate
+            break
+        fi
+    done
+    if [[ -z "$bindir" || ! -x "$bindir/initdb" ]]; then
+        echo "no PostgreSQL: set DATABASE_URL=postgres://user@host:port/database, start a server on 127.0.0.1:5432, or install PostgreSQL (e.g. apt-get install postgresql) so that this script can start a throwaway one" >&2
+        return 1
+    fi
+    PG_TMP=$(mktemp -d /tmp/milmed-pg.XXXXXX)
+    trap stop_throwaway_postgres EXIT
+    local port=55432
+    if [[ $(id -u) -eq 0 ]]; then
+        chown postgres "$PG_TMP"
+    fi
+    PATH="$bindir:$PATH" as_postgres initdb -D "$PG_TMP/data" -U postgres --auth=trust >/dev/null
+    PATH="$bindir:$PATH" as_postgres pg_ctl -D "$PG_TMP/data" -l "$PG_TMP/log" -w \
+        -o "-p $port -k $PG_TMP -c listen_addresses=127.0.0.1" start >/dev/null
+    export DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+    echo "started a throwaway cluster in $PG_TMP on port $port"
+}
 
 STEPS=(
     step_fmt
     step_clippy
+    find_postgres
     step_test
     step_interop
     step_python
