@@ -1,0 +1,198 @@
+//! Named, versioned scenario configurations.
+//!
+//! A configuration is never edited in place: [`Scenarios::new_version`] adds a row with
+//! the same name, the next version and the previous row as parent, so a job that names
+//! a configuration id keeps the exact scenario it ran with.
+
+use milmed_core::Scenario;
+use time::OffsetDateTime;
+use tokio_postgres::Row;
+
+use crate::{Database, Error, Retry};
+
+/// One stored configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredScenario {
+    /// Its id.
+    pub id: i64,
+    /// The configuration's name, shared by its versions.
+    pub name: String,
+    /// 1 for the first, then one more per [`Scenarios::new_version`].
+    pub version: i32,
+    /// The version it was made from.
+    pub parent_id: Option<i64>,
+    /// The scenario, as JSON.
+    pub body: serde_json::Value,
+    /// When it was stored.
+    pub created_at: OffsetDateTime,
+    /// When it last changed.
+    pub updated_at: OffsetDateTime,
+}
+
+impl StoredScenario {
+    fn from_row(row: &Row) -> StoredScenario {
+        StoredScenario {
+            id: row.get("id"),
+            name: row.get("name"),
+            version: row.get("version"),
+            parent_id: row.get("parent_id"),
+            body: row.get("body"),
+            created_at: row.get("created_at"),
+            updated_at: row.get("updated_at"),
+        }
+    }
+
+    /// The body read back as a scenario (checked again: it may predate a rule).
+    pub fn scenario(&self) -> Result<Scenario, Error> {
+        let scenario = Scenario::from_json(&self.body.to_string())
+            .map_err(|e| Error::Invalid(format!("stored scenario {}: {e}", self.id)))?;
+        scenario
+            .validate()
+            .map_err(|e| Error::Invalid(format!("stored scenario {}: {e}", self.id)))?;
+        Ok(scenario)
+    }
+}
+
+const COLUMNS: &str = "id, name, version, parent_id, body, created_at, updated_at";
+
+/// The scenarios table.
+#[derive(Clone, Debug)]
+pub struct Scenarios {
+    db: Database,
+}
+
+impl Scenarios {
+    /// The store over `db`.
+    pub fn new(db: Database) -> Scenarios {
+        Scenarios { db }
+    }
+
+    /// Stores a scenario under `name` as version 1 (a name already in use is a conflict).
+    pub async fn create(&self, name: &str, scenario: &Scenario) -> Result<StoredScenario, Error> {
+        check_name(name)?;
+        let body = body(scenario)?;
+        let conn = self.db.get().await?;
+        let row = conn
+            .query_opt(
+                &format!(
+                    "INSERT INTO scenarios (name, body) VALUES ($1, $2) \
+                     ON CONFLICT (name, version) DO NOTHING RETURNING {COLUMNS}"
+                ),
+                &[&name, &body],
+            )
+            .await?
+            .ok_or_else(|| {
+                Error::Conflict(format!(
+                    "a scenario named {name:?} exists; add a version instead"
+                ))
+            })?;
+        Ok(StoredScenario::from_row(&row))
+    }
+
+    /// One configuration.
+    pub async fn get(&self, id: i64) -> Result<StoredScenario, Error> {
+        Retry::default()
+            .run("get scenario", || async {
+                let conn = self.db.get().await?;
+                let row = conn
+                    .query_opt(
+                        &format!("SELECT {COLUMNS} FROM scenarios WHERE id = $1"),
+                        &[&id],
+                    )
+                    .await?;
+                Ok(row)
+            })
+            .await?
+            .map(|row| StoredScenario::from_row(&row))
+            .ok_or_else(|| Error::NotFound {
+                what: "scenario",
+                id: id.to_string(),
+            })
+    }
+
+    /// Up to `limit` configurations after id `after` (none: from the start), oldest
+    /// first. Keyset pagination: pass the last id of a page to get the next.
+    pub async fn list(&self, after: Option<i64>, limit: u32) -> Result<Vec<StoredScenario>, Error> {
+        let after = after.unwrap_or(0);
+        let limit = i64::from(limit);
+        let rows = Retry::default()
+            .run("list scenarios", || async {
+                let conn = self.db.get().await?;
+                Ok(conn
+                    .query(
+                        &format!(
+                            "SELECT {COLUMNS} FROM scenarios WHERE id > $1 ORDER BY id LIMIT $2"
+                        ),
+                        &[&after, &limit],
+                    )
+                    .await?)
+            })
+            .await?;
+        Ok(rows.iter().map(StoredScenario::from_row).collect())
+    }
+
+    /// Stores `scenario` as the next version of `id`'s configuration, with `id` as parent.
+    pub async fn new_version(&self, id: i64, scenario: &Scenario) -> Result<StoredScenario, Error> {
+        let body = body(scenario)?;
+        let mut conn = self.db.get().await?;
+        let tx = conn.transaction().await?;
+        let name: String = tx
+            .query_opt("SELECT name FROM scenarios WHERE id = $1", &[&id])
+            .await?
+            .ok_or_else(|| Error::NotFound {
+                what: "scenario",
+                id: id.to_string(),
+            })?
+            .get(0);
+        // Lock the name's versions so that two new versions do not take the same number.
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('milmed.scenarios.' || $1))",
+            &[&name],
+        )
+        .await?;
+        let row = tx
+            .query_one(
+                &format!(
+                    "INSERT INTO scenarios (name, version, parent_id, body) \
+                     SELECT $1, max(version) + 1, $2, $3 FROM scenarios WHERE name = $1 \
+                     RETURNING {COLUMNS}"
+                ),
+                &[&name, &id, &body],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(StoredScenario::from_row(&row))
+    }
+
+    /// Deletes one configuration (its later versions keep their content, their parent
+    /// becomes none).
+    pub async fn delete(&self, id: i64) -> Result<(), Error> {
+        let conn = self.db.get().await?;
+        match conn
+            .execute("DELETE FROM scenarios WHERE id = $1", &[&id])
+            .await?
+        {
+            0 => Err(Error::NotFound {
+                what: "scenario",
+                id: id.to_string(),
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn check_name(name: &str) -> Result<(), Error> {
+    if name.is_empty() || name.len() > 255 {
+        return Err(Error::Invalid(format!(
+            "scenario name {name:?}: give 1 to 255 bytes"
+        )));
+    }
+    Ok(())
+}
+
+fn body(scenario: &Scenario) -> Result<serde_json::Value, Error> {
+    scenario
+        .validate()
+        .map_err(|e| Error::Invalid(e.to_string()))?;
+    serde_json::from_str(&scenario.to_json_pretty()).map_err(|e| Error::Invalid(e.to_string()))
+}
