@@ -82,8 +82,10 @@ async fn concurrent_new_versions_get_distinct_numbers() {
 async fn invalid_scenarios_and_names_are_refused() {
     let test = TestDb::new().await;
     let store = Scenarios::new(test.database().await);
-    let mut bad = Scenario::default();
-    bad.days = 0;
+    let bad = Scenario {
+        days: 0,
+        ..Scenario::default()
+    };
     let err = store.create("bad", &bad).await.unwrap_err();
     assert!(err.to_string().contains("days"), "{err}");
     let err = store.create("", &Scenario::default()).await.unwrap_err();
