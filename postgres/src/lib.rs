@@ -13,10 +13,12 @@ mod config;
 mod database;
 mod error;
 mod patients;
+mod retention;
 mod scenarios;
 
 pub use config::{ConfigError, MAX_POOL_SIZE, PoolConfig};
 pub use database::{Connection, Database, Health, Manager, PoolState};
 pub use error::{Error, Retry};
 pub use patients::{JobRef, LoadReport, PatientStore};
+pub use retention::{Retention, RetentionReport};
 pub use scenarios::{Scenarios, StoredScenario};
