@@ -38,6 +38,9 @@ pub enum Error {
     /// A value cannot be stored as given.
     #[error("{0}")]
     Invalid(String),
+    /// The operating system's random source failed (making an API key).
+    #[error("the operating system's random source failed: {0}")]
+    Random(String),
 }
 
 impl Error {

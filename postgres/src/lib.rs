@@ -9,16 +9,20 @@
 //! idempotent ([`Retry`]); `docs/postgres.md` describes the schema and the settings.
 #![warn(missing_docs)]
 
+mod api_keys;
 mod config;
 mod database;
 mod error;
+mod jobs;
 mod patients;
 mod retention;
 mod scenarios;
 
+pub use api_keys::{Admission, ApiKey, ApiKeys, LimitKind, Limits, NewApiKey, Refusal, Usage};
 pub use config::{ConfigError, MAX_POOL_SIZE, PoolConfig};
 pub use database::{Connection, Database, Health, Manager, PoolState};
 pub use error::{Error, Retry};
+pub use jobs::{Job, JobOutcome, JobStatus, Jobs, NewJob, UnknownJobStatus};
 pub use patients::{JobRef, LoadReport, PatientStore};
 pub use retention::{Retention, RetentionReport};
 pub use scenarios::{Scenarios, StoredScenario};
