@@ -99,7 +99,8 @@ CREATE TABLE patients (
     triage          text        NOT NULL,
     outcome         text        NOT NULL,
     last_facility   text        NOT NULL,
-    record          jsonb       NOT NULL,
+    -- lz4: TOAST compresses the ~3.6 KB records several times faster than pglz.
+    record          jsonb       COMPRESSION lz4 NOT NULL,
     PRIMARY KEY (job_created_at, job_id, index)
 ) PARTITION BY RANGE (job_created_at);
 
