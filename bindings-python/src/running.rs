@@ -55,6 +55,11 @@ impl<T> Outbox<T> {
     pub(crate) fn queued(&self) -> u64 {
         self.queued.load(Ordering::Relaxed)
     }
+
+    /// The counter behind [`queued`](Self::queued), for sinks that account it themselves.
+    pub(crate) fn queued_counter(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.queued)
+    }
 }
 
 /// A job started on its own thread.

@@ -1,13 +1,13 @@
 //! Byte streams of any format (`iter_bytes`, and `generate` over NDJSON) and files
 //! (`write`).
 
-use std::io::{self, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use milmed_core::format::{Encoder, Format};
-use milmed_core::job::{DirectorySink, EncodedBatch, JobEnd, JobSink, StreamSink};
+use milmed_core::format::Format;
+use milmed_core::job::{ChunkSink, DirectorySink, JobEnd, StreamSink};
 use milmed_core::output::{Compression, Encryption, Partial};
 use pyo3::exceptions::PyStopIteration;
 use pyo3::prelude::*;
@@ -18,82 +18,6 @@ use crate::errors::{bad_argument, io_error};
 use crate::options::{RunOptions, encoder, parse_format};
 use crate::running::{Outbox, Running};
 use crate::scenario::PyScenario;
-
-/// Sends each batch's bytes as one chunk: the header goes with the first, the footer
-/// after the last. With a one-file-per-patient format (NDEF), each patient's bytes are a
-/// chunk of their own. The chunks concatenated are the bytes a file of the format holds.
-struct ChunkSink {
-    outbox: Outbox<Vec<u8>>,
-    encoder: Arc<dyn Encoder>,
-    per_patient: bool,
-    started: bool,
-    patients: u64,
-    bytes: u64,
-}
-
-impl ChunkSink {
-    fn send(&mut self, chunk: Vec<u8>) -> io::Result<()> {
-        let len = chunk.len() as u64;
-        self.bytes += len;
-        self.outbox.send(chunk, len)
-    }
-
-    fn header(&mut self) -> Vec<u8> {
-        let mut chunk = Vec::new();
-        if !self.started {
-            self.started = true;
-            self.encoder.header(&mut chunk);
-        }
-        chunk
-    }
-}
-
-impl JobSink for ChunkSink {
-    type Output = ();
-
-    fn per_patient(&self) -> bool {
-        self.per_patient
-    }
-
-    fn write_batch(&mut self, batch: &mut EncodedBatch) -> io::Result<()> {
-        let mut chunk = self.header();
-        self.patients += batch.count;
-        if self.per_patient {
-            if !chunk.is_empty() {
-                self.send(chunk)?;
-            }
-            let mut start = 0;
-            for &end in &batch.ends {
-                self.send(batch.bytes[start..end].to_vec())?;
-                start = end;
-            }
-            Ok(())
-        } else if chunk.is_empty() {
-            // Most batches: hand the worker's buffer on, without a copy.
-            self.send(std::mem::take(&mut batch.bytes))
-        } else {
-            chunk.extend_from_slice(&batch.bytes);
-            self.send(chunk)
-        }
-    }
-
-    fn bytes(&self) -> u64 {
-        self.bytes
-    }
-
-    fn memory(&self) -> u64 {
-        self.outbox.queued()
-    }
-
-    fn finish(mut self) -> io::Result<((), u64)> {
-        let mut tail = self.header();
-        self.encoder.footer(&mut tail, self.patients);
-        if !tail.is_empty() {
-            self.send(tail)?;
-        }
-        Ok(((), self.bytes))
-    }
-}
 
 /// An iterator of `bytes` chunks of one format, produced by a job on its own thread.
 #[pyclass(module = "milmed._native", frozen)]
@@ -178,15 +102,15 @@ pub(crate) fn stream(
     let running = Running::start(
         options,
         encoder,
-        move |outbox| {
-            Ok(ChunkSink {
-                outbox,
-                encoder: sink_encoder,
-                per_patient,
-                started: false,
-                patients: 0,
-                bytes: 0,
-            })
+        move |outbox: Outbox<Vec<u8>>| {
+            let queued = outbox.queued_counter();
+            Ok(
+                ChunkSink::new(sink_encoder, per_patient, move |chunk: Vec<u8>| {
+                    let len = chunk.len() as u64;
+                    outbox.send(chunk, len)
+                })
+                .queued(queued),
+            )
         },
         |()| Ok(()),
     );

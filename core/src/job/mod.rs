@@ -10,10 +10,12 @@
 //! memory, three priorities with aging so that no job is starved, and a [`Permit`] that
 //! gives its resources back when dropped. `docs/budgets.md` shows both together.
 
+mod chunks;
 mod directory;
 mod pool;
 mod run;
 
+pub use chunks::ChunkSink;
 pub use directory::DirectorySink;
 
 pub use pool::{

@@ -1,0 +1,155 @@
+//! milmed-server: the example HTTP server of milmed.
+//!
+//! It assembles milmed-core (generation, formats, budgets) and, when `DATABASE_URL` is
+//! set, milmed-postgres (pool, migrations, stores) behind an axum router. Settings come
+//! from `MILMED_*` variables ([`Settings`]); every error answers with one JSON envelope
+//! ([`error::ApiError`]); every route answers with and without a trailing slash.
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod routes;
+pub mod settings;
+pub mod state;
+
+use std::future::Future;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::HeaderValue;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tower::Layer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::normalize_path::NormalizePathLayer;
+
+pub use settings::{LogFormat, Settings, SettingsError};
+pub use state::AppState;
+
+use routes::{catalog, health, streaming};
+
+/// The routes of API v1 and the health endpoints.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.settings().body_limit;
+    Router::new()
+        .route("/api/v1/health", get(health::health))
+        .route("/api/v1/health/live", get(health::live))
+        .route("/api/v1/health/ready", get(health::ready))
+        .route("/api/v1/health/database", get(health::database))
+        .route("/api/v1/presets", get(catalog::presets))
+        .route("/api/v1/presets/{id}", get(catalog::preset))
+        .route(
+            "/api/v1/configurations/reference/nationalities",
+            get(catalog::nationalities),
+        )
+        .route(
+            "/api/v1/configurations/reference/condition-types",
+            get(catalog::condition_types),
+        )
+        .route(
+            "/api/v1/configurations/reference/facility-types",
+            get(catalog::facility_types),
+        )
+        .route(
+            "/api/v1/streaming/generate",
+            get(streaming::get).post(streaming::post),
+        )
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(middleware::from_fn(response_time))
+        .with_state(state)
+}
+
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> error::ApiError {
+    error::ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        format!("{method} is not allowed on {}", uri.path()),
+    )
+}
+
+/// Adds `X-Response-Time` (milliseconds, two decimals) and logs the request.
+async fn response_time(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    if let Ok(value) = HeaderValue::from_str(&format!("{ms:.2}ms")) {
+        response.headers_mut().insert("x-response-time", value);
+    }
+    tracing::info!(%method, path, status = response.status().as_u16(), latency_ms = ms, "request");
+    response
+}
+
+/// Serves `state` on `listener` until `shutdown` completes; then readiness turns false
+/// and requests in flight may finish within the grace period.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let grace = state.settings().shutdown_grace;
+    let app = NormalizePathLayer::trim_trailing_slash().layer(router(state.clone()));
+    let signalled = {
+        let state = state.clone();
+        async move {
+            shutdown.await;
+            state.begin_shutdown();
+            tracing::info!("shutting down: finishing requests in flight");
+        }
+    };
+    let server = axum::serve(
+        listener,
+        axum::ServiceExt::<Request>::into_make_service(app),
+    )
+    .with_graceful_shutdown(signalled);
+    // In-flight requests get `grace` once the signal came; then the server stops anyway.
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let watchdog = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            while !state.shutting_down() {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            tokio::time::sleep(grace).await;
+            let _ = tx.send(());
+        })
+    };
+    let result = tokio::select! {
+        result = server => result,
+        _ = rx => {
+            tracing::warn!("requests still running after the grace period; stopping");
+            Ok(())
+        }
+    };
+    watchdog.abort();
+    if let Some(db) = state.database() {
+        tracing::info!(pool = ?db.pool_state(), "closing the database pool");
+    }
+    result
+}
+
+/// Resolves on SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,86 @@
+//! `milmed-server`: serves milmed's HTTP API. Settings: `MILMED_*` variables (see
+//! `docs/operations.md`); a bad value prints one line and exits with status 2.
+
+use std::process::ExitCode;
+
+use milmed_postgres::{Database, PoolConfig};
+use milmed_server::{AppState, LogFormat, Settings, serve, shutdown_signal};
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("milmed-server: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let filter = EnvFilter::try_from_env("MILMED_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    match settings.log_format {
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init(),
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("milmed-server: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run(settings))
+}
+
+async fn run(settings: Settings) -> ExitCode {
+    let database = match &settings.database_url {
+        None => {
+            tracing::info!(
+                "no DATABASE_URL: data is kept in memory and jobs do not survive a restart"
+            );
+            None
+        }
+        Some(url) => {
+            let config = match PoolConfig::from_env(Some(url)) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("milmed-server: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let db = match Database::connect(config).await {
+                Ok(db) => db,
+                Err(e) => {
+                    eprintln!("milmed-server: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            if let Err(e) = db.migrate().await {
+                eprintln!("milmed-server: cannot migrate the database: {e}");
+                return ExitCode::FAILURE;
+            }
+            Some(db)
+        }
+    };
+    let listener = match TcpListener::bind(settings.bind).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("milmed-server: cannot listen on {}: {e}", settings.bind);
+            return ExitCode::from(2);
+        }
+    };
+    tracing::info!(bind = %settings.bind, "listening");
+    let state = AppState::new(settings, database);
+    match serve(listener, state, shutdown_signal()).await {
+        Ok(()) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "server failed");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! The routes, by area.
+
+pub mod catalog;
+pub mod health;
+pub mod streaming;

@@ -1,0 +1,168 @@
+//! `GET|POST /api/v1/streaming/generate`: patients streamed as they are generated.
+//!
+//! The body is NDJSON (`application/x-ndjson`), one patient record per line, or one JSON
+//! array with `format=json`. Generation runs on blocking threads and feeds the response
+//! through a bounded channel, so a slow client slows generation down instead of letting
+//! memory grow. `X-Patient-Count` says how many patients the stream will hold. When the
+//! run stops after the headers are sent (a budget), NDJSON ends with a last line
+//! `{"error": …}` — correctly escaped JSON, never a cut record.
+
+use std::io;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream;
+use milmed_core::budget::{Budget, CancelToken};
+use milmed_core::format::Format;
+use milmed_core::job::{ChunkSink, Job, JobEnd, run_job};
+use milmed_core::{Generator, Scenario};
+use serde::Deserialize;
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Chunks in flight between the generating threads and the response.
+const CHANNEL_CHUNKS: usize = 4;
+
+/// Patients per chunk.
+const BATCH: usize = 128;
+
+/// The query of a streaming request.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamQuery {
+    /// A preset name (default: the default scenario); `POST` may send a scenario instead.
+    preset: Option<String>,
+    /// Patients (default: the scenario's count).
+    count: Option<u64>,
+    /// The seed (default 0).
+    #[serde(default)]
+    seed: u64,
+    /// `ndjson` (default) or `json`.
+    format: Option<String>,
+}
+
+/// The body of `POST`: a scenario, inline.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamBody {
+    /// The scenario, in milmed's JSON shape.
+    scenario: serde_json::Value,
+}
+
+/// `GET /api/v1/streaming/generate?preset&count&seed&format`.
+pub async fn get(
+    State(state): State<AppState>,
+    query: Result<Query<StreamQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let scenario = match &query.preset {
+        Some(name) => Scenario::preset(name).map_err(|e| ApiError::unprocessable(e.to_string()))?,
+        None => Scenario::default(),
+    };
+    stream_run(&state, scenario, &query)
+}
+
+/// `POST /api/v1/streaming/generate?count&seed&format` with `{"scenario": {…}}`.
+pub async fn post(
+    State(state): State<AppState>,
+    query: Result<Query<StreamQuery>, axum::extract::rejection::QueryRejection>,
+    body: Result<Json<StreamBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Json(body) = body.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
+    if query.preset.is_some() {
+        return Err(ApiError::bad_request(
+            "give either `preset` in the query (GET) or a scenario in the body (POST), not both",
+        ));
+    }
+    let scenario = Scenario::from_json(&body.scenario.to_string())
+        .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+    stream_run(&state, scenario, &query)
+}
+
+fn stream_run(
+    state: &AppState,
+    mut scenario: Scenario,
+    query: &StreamQuery,
+) -> Result<Response, ApiError> {
+    let max = state.settings().max_stream_patients;
+    if let Some(count) = query.count {
+        if count == 0 || count > max {
+            return Err(ApiError::unprocessable(format!(
+                "count: {count} is not allowed; give 1 to {max} patients"
+            )));
+        }
+        scenario.patients = count;
+    } else if scenario.patients > max {
+        return Err(ApiError::unprocessable(format!(
+            "the scenario has {} patients, more than this server streams at once ({max}); give a smaller count",
+            scenario.patients
+        )));
+    }
+    let (format, content_type) = match query.format.as_deref().unwrap_or("ndjson") {
+        "ndjson" => (Format::Ndjson, "application/x-ndjson"),
+        "json" => (Format::Json, "application/json"),
+        other => {
+            return Err(ApiError::unprocessable(format!(
+                "format: `{other}` is not allowed; give ndjson or json"
+            )));
+        }
+    };
+    let generator = Generator::new(&scenario, query.seed)
+        .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+    let patients = generator.len();
+    let (tx, rx) = mpsc::channel::<Result<Vec<u8>, io::Error>>(CHANNEL_CHUNKS);
+    let cancel = CancelToken::new();
+    let budget = Budget {
+        max_patients: Some(max),
+        ..Budget::default()
+    };
+    tokio::task::spawn_blocking(move || {
+        let encoder = format.encoder(&generator);
+        let job = Job::new(&generator, Arc::clone(&encoder))
+            .threads(std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .batch(BATCH)
+            .budget(budget)
+            .cancel(cancel);
+        let send = |chunk: Vec<u8>| {
+            tx.blocking_send(Ok(chunk))
+                .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the client went away"))
+        };
+        let sink = ChunkSink::new(encoder, false, send);
+        let end = match run_job(&job, sink, |_| {}) {
+            Ok(report) => report.end,
+            Err(e) => {
+                tracing::warn!(error = %e, "stream stopped");
+                return;
+            }
+        };
+        if let JobEnd::BudgetExceeded {
+            resource,
+            limit,
+            used,
+        } = end
+            && format == Format::Ndjson
+        {
+            let line = json!({
+                "error": format!("budget exceeded: {} limit {limit}, used {used}", resource.as_str()),
+            });
+            let _ = tx.blocking_send(Ok(format!("{line}\n").into_bytes()));
+        }
+    });
+    let body = Body::from_stream(stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    }));
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert("x-patient-count", HeaderValue::from(patients));
+    Ok(response)
+}

@@ -1,0 +1,61 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use milmed_postgres::Database;
+
+use crate::settings::Settings;
+
+/// The server's shared state; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    settings: Settings,
+    database: Option<Database>,
+    shutting_down: AtomicBool,
+    started: Instant,
+}
+
+impl AppState {
+    /// The state of a server with `settings`, on `database` when one is configured.
+    pub fn new(settings: Settings, database: Option<Database>) -> AppState {
+        AppState {
+            inner: Arc::new(Inner {
+                settings,
+                database,
+                shutting_down: AtomicBool::new(false),
+                started: Instant::now(),
+            }),
+        }
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// The database, when one is configured.
+    pub fn database(&self) -> Option<&Database> {
+        self.inner.database.as_ref()
+    }
+
+    /// Marks the server as shutting down: readiness turns false.
+    pub fn begin_shutdown(&self) {
+        self.inner.shutting_down.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether a shutdown has begun.
+    pub fn shutting_down(&self) -> bool {
+        self.inner.shutting_down.load(Ordering::SeqCst)
+    }
+
+    /// Seconds since the server started.
+    pub fn uptime_seconds(&self) -> f64 {
+        self.inner.started.elapsed().as_secs_f64()
+    }
+}

@@ -1,0 +1,299 @@
+//! Black-box HTTP tests: a real server on an ephemeral port, spoken to with reqwest.
+
+use std::net::SocketAddr;
+
+use milmed_core::format::{Format, PatientWriter};
+use milmed_core::{Generator, Scenario};
+use milmed_server::{AppState, Settings, serve};
+use reqwest::StatusCode;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+/// A server running on an ephemeral port until dropped.
+struct Server {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    state: AppState,
+}
+
+impl Server {
+    async fn start(settings: Settings) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = AppState::new(settings, None);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(serve(listener, state.clone(), async {
+            let _ = stopped.await;
+        }));
+        Server {
+            addr,
+            stop: Some(stop),
+            task: Some(task),
+            state,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        let response = reqwest::get(self.url(path)).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        (status, headers, response.bytes().await.unwrap().to_vec())
+    }
+
+    async fn get_json(&self, path: &str) -> (StatusCode, Value) {
+        let (status, _, body) = self.get(path).await;
+        (status, serde_json::from_slice(&body).unwrap())
+    }
+
+    async fn stop(mut self) {
+        let _ = self.stop.take().unwrap().send(());
+        self.task.take().unwrap().await.unwrap().unwrap();
+    }
+}
+
+/// The envelope of an error answer: its status and detail.
+fn envelope(status: StatusCode, body: &Value) -> &str {
+    assert_eq!(body["status"], status.as_u16(), "{body}");
+    assert_eq!(body["error"], status.canonical_reason().unwrap(), "{body}");
+    body["detail"].as_str().unwrap()
+}
+
+#[tokio::test]
+async fn health_routes_answer_with_and_without_a_trailing_slash() {
+    let server = Server::start(Settings::default()).await;
+    for path in ["/api/v1/health/live", "/api/v1/health/live/"] {
+        let (status, headers, body) = server.get(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: no redirect");
+        assert_eq!(
+            serde_json::from_slice::<Value>(&body).unwrap()["status"],
+            "alive"
+        );
+        let took = headers["x-response-time"].to_str().unwrap();
+        assert!(
+            took.ends_with("ms") && took.trim_end_matches("ms").parse::<f64>().is_ok(),
+            "{took}"
+        );
+    }
+    assert_eq!(
+        server.get_json("/api/v1/health/ready/").await.1["status"],
+        "ready"
+    );
+    let (status, health) = server.get_json("/api/v1/health").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(health["status"], "healthy");
+    assert_eq!(health["checks"]["database"]["store"], "memory");
+    let (status, body) = server.get_json("/api/v1/health/database").await;
+    assert!(envelope(status, &body).contains("no database is configured"));
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    server.state.begin_shutdown();
+    let (status, ready) = server.get_json("/api/v1/health/ready").await;
+    assert_eq!(
+        (status, ready["status"].as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("not_ready"))
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_get_the_envelope() {
+    let server = Server::start(Settings::default()).await;
+    let (status, body) = server.get_json("/api/v1/nothing/here").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(envelope(status, &body), "no route /api/v1/nothing/here");
+    let response = reqwest::Client::new()
+        .delete(server.url("/api/v1/presets"))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        envelope(status, &body),
+        "DELETE is not allowed on /api/v1/presets"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn presets_and_reference_data() {
+    let server = Server::start(Settings::default()).await;
+    let (status, body) = server.get_json("/api/v1/presets/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["total_count"], 8);
+    let ids: Vec<&str> = body["presets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"nato_article_5") && ids.contains(&"maritime_operation"));
+
+    let (status, body) = server.get_json("/api/v1/presets/peacekeeping").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["preset"]["total_patients"], 500);
+    let scenario = Scenario::from_json(&body["scenario"].to_string()).unwrap();
+    assert_eq!(scenario, Scenario::preset("peacekeeping").unwrap());
+    let (status, body) = server.get_json("/api/v1/presets/peacemaking").await;
+    assert!(envelope(status, &body).contains("available presets: nato_article_5"));
+
+    let (_, nations) = server
+        .get_json("/api/v1/configurations/reference/nationalities/")
+        .await;
+    assert!(
+        nations
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["code"] == "POL" && n["name"] == "Poland")
+    );
+    let (_, types) = server
+        .get_json("/api/v1/configurations/reference/condition-types")
+        .await;
+    assert_eq!(
+        types,
+        serde_json::json!(["Battle Injury", "Non-Battle Injury", "Disease"])
+    );
+    let (_, facilities) = server
+        .get_json("/api/v1/configurations/reference/facility-types")
+        .await;
+    assert_eq!(
+        facilities[0],
+        serde_json::json!({"id": "POI", "name": "Point of Injury"})
+    );
+    assert_eq!(facilities.as_array().unwrap().len(), 5);
+    server.stop().await;
+}
+
+/// The NDJSON the library writes for a preset, count and seed.
+fn library_ndjson(preset: &str, count: u64, seed: u64, format: Format) -> Vec<u8> {
+    let mut scenario = Scenario::preset(preset).unwrap();
+    scenario.patients = count;
+    let generator = Generator::new(&scenario, seed).unwrap();
+    let mut writer = PatientWriter::new(format.encoder(&generator), Vec::new());
+    writer
+        .write_batch(&generator.patients().collect::<Vec<_>>())
+        .unwrap();
+    writer.finish().unwrap().inner
+}
+
+#[tokio::test]
+async fn streams_are_the_library_bytes() {
+    let server = Server::start(Settings::default()).await;
+    let (status, headers, body) = server
+        .get("/api/v1/streaming/generate?preset=urban_assault&count=1000&seed=9")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/x-ndjson");
+    assert_eq!(headers["x-patient-count"], "1000");
+    assert_eq!(
+        body,
+        library_ndjson("urban_assault", 1000, 9, Format::Ndjson)
+    );
+
+    let (_, headers, body) = server
+        .get("/api/v1/streaming/generate/?preset=urban_assault&count=300&seed=9&format=json")
+        .await;
+    assert_eq!(headers["content-type"], "application/json");
+    assert_eq!(body, library_ndjson("urban_assault", 300, 9, Format::Json));
+
+    let scenario: Value =
+        serde_json::from_str(&Scenario::preset("cbrn_incident").unwrap().to_json_pretty()).unwrap();
+    let response = reqwest::Client::new()
+        .post(server.url("/api/v1/streaming/generate?count=50&seed=2"))
+        .json(&serde_json::json!({"scenario": scenario}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.bytes().await.unwrap(),
+        library_ndjson("cbrn_incident", 50, 2, Format::Ndjson)
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn bad_stream_requests_say_what_is_allowed() {
+    let settings = Settings {
+        max_stream_patients: 2000,
+        body_limit: 4096,
+        ..Settings::default()
+    };
+    let server = Server::start(settings).await;
+    let cases = [
+        (
+            "?count=0",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "count: 0 is not allowed; give 1 to 2000 patients",
+        ),
+        (
+            "?count=2001",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "give 1 to 2000 patients",
+        ),
+        (
+            "?preset=nato_article_5",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "2500 patients, more than this server streams at once (2000)",
+        ),
+        (
+            "?format=xml&count=5",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "format: `xml` is not allowed; give ndjson or json",
+        ),
+        (
+            "?preset=nope",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown preset `nope`",
+        ),
+        ("?count=many", StatusCode::BAD_REQUEST, "count"),
+        (
+            "?colour=red",
+            StatusCode::BAD_REQUEST,
+            "unknown field `colour`",
+        ),
+    ];
+    for (query, expected, message) in cases {
+        let (status, body) = server
+            .get_json(&format!("/api/v1/streaming/generate{query}"))
+            .await;
+        assert_eq!(status, expected, "{query}: {body}");
+        assert!(envelope(status, &body).contains(message), "{query}: {body}");
+    }
+
+    let client = reqwest::Client::new();
+    let post = |body: String| {
+        client
+            .post(server.url("/api/v1/streaming/generate?count=5"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let response = post(r#"{"scenario": {"days": 0}}"#.to_owned())
+        .await
+        .unwrap();
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        envelope(status, &body).contains("days: must be from 1 to 365, got 0"),
+        "{body}"
+    );
+    let response = post("{not json".to_owned()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let response = post(format!(
+        r#"{{"scenario": {{"name": "{}"}}}}"#,
+        "x".repeat(5000)
+    ))
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    server.stop().await;
+}
