@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod keys;
 pub mod routes;
 pub mod settings;
 pub mod state;
@@ -33,13 +34,24 @@ use routes::{catalog, health, streaming};
 /// The routes of API v1 and the health endpoints.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.settings().body_limit;
+    // Routes that need an API key (and count against its limits).
+    let keyed = Router::new()
+        .route("/api/v1/presets", get(catalog::presets))
+        .route("/api/v1/presets/{id}", get(catalog::preset))
+        .route(
+            "/api/v1/streaming/generate",
+            get(streaming::get).post(streaming::post),
+        )
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            keys::require_key,
+        ));
     Router::new()
+        .merge(keyed)
         .route("/api/v1/health", get(health::health))
         .route("/api/v1/health/live", get(health::live))
         .route("/api/v1/health/ready", get(health::ready))
         .route("/api/v1/health/database", get(health::database))
-        .route("/api/v1/presets", get(catalog::presets))
-        .route("/api/v1/presets/{id}", get(catalog::preset))
         .route(
             "/api/v1/configurations/reference/nationalities",
             get(catalog::nationalities),
@@ -51,10 +63,6 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/configurations/reference/facility-types",
             get(catalog::facility_types),
-        )
-        .route(
-            "/api/v1/streaming/generate",
-            get(streaming::get).post(streaming::post),
         )
         .fallback(error::not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -72,7 +72,13 @@ async fn run(settings: Settings) -> ExitCode {
         }
     };
     tracing::info!(bind = %settings.bind, "listening");
-    let state = AppState::new(settings, database);
+    let state = match AppState::new(settings, database).await {
+        Ok(state) => state,
+        Err(e) => {
+            eprintln!("milmed-server: cannot set up the API keys: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     match serve(listener, state, shutdown_signal()).await {
         Ok(()) => {
             tracing::info!("stopped");

@@ -4,8 +4,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use milmed_postgres::Database;
+use milmed_postgres::{ApiKeys, Database};
 
+use crate::keys::{Keys, MemoryKeys};
 use crate::settings::Settings;
 
 /// The server's shared state; cheap to clone.
@@ -17,21 +18,37 @@ pub struct AppState {
 struct Inner {
     settings: Settings,
     database: Option<Database>,
+    keys: Keys,
     shutting_down: AtomicBool,
     started: Instant,
 }
 
 impl AppState {
-    /// The state of a server with `settings`, on `database` when one is configured.
-    pub fn new(settings: Settings, database: Option<Database>) -> AppState {
-        AppState {
+    /// The state of a server with `settings`, on `database` (migrated) when one is
+    /// configured, in memory otherwise; creates the demo key if it is missing.
+    pub async fn new(
+        settings: Settings,
+        database: Option<Database>,
+    ) -> Result<AppState, milmed_postgres::Error> {
+        let keys = match &database {
+            Some(db) => Keys::Postgres(ApiKeys::new(db.clone())),
+            None => Keys::Memory(Arc::new(MemoryKeys::default())),
+        };
+        keys.ensure_demo().await?;
+        Ok(AppState {
             inner: Arc::new(Inner {
                 settings,
                 database,
+                keys,
                 shutting_down: AtomicBool::new(false),
                 started: Instant::now(),
             }),
-        }
+        })
+    }
+
+    /// The API keys.
+    pub fn keys(&self) -> &Keys {
+        &self.inner.keys
     }
 
     /// The settings.

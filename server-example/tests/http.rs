@@ -4,11 +4,16 @@ use std::net::SocketAddr;
 
 use milmed_core::format::{Format, PatientWriter};
 use milmed_core::{Generator, Scenario};
+use milmed_postgres::{Limits, NewApiKey};
+use milmed_server::keys::DEMO_KEY;
 use milmed_server::{AppState, Settings, serve};
 use reqwest::StatusCode;
 use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
+
+/// A key without limits, made for the tests.
+const TEST_KEY: &str = "milmed_test_key_without_limits";
 
 /// A server running on an ephemeral port until dropped.
 struct Server {
@@ -22,7 +27,26 @@ impl Server {
     async fn start(settings: Settings) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let state = AppState::new(settings, None);
+        let state = AppState::new(settings, None).await.unwrap();
+        state
+            .keys()
+            .ensure(
+                TEST_KEY,
+                NewApiKey {
+                    name: "tests".to_owned(),
+                    tier: "test".to_owned(),
+                    is_demo: false,
+                    limits: Limits {
+                        max_patients_per_request: 1_000_000,
+                        per_minute: None,
+                        per_hour: None,
+                        per_day: None,
+                    },
+                    expires_at: None,
+                },
+            )
+            .await
+            .unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(serve(listener, state.clone(), async {
             let _ = stopped.await;
@@ -39,8 +63,21 @@ impl Server {
         format!("http://{}{path}", self.addr)
     }
 
+    /// GET with the test key.
     async fn get(&self, path: &str) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
-        let response = reqwest::get(self.url(path)).await.unwrap();
+        self.get_with(path, Some(TEST_KEY)).await
+    }
+
+    async fn get_with(
+        &self,
+        path: &str,
+        key: Option<&str>,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        let mut request = reqwest::Client::new().get(self.url(path));
+        if let Some(key) = key {
+            request = request.header("x-api-key", key);
+        }
+        let response = request.send().await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
         (status, headers, response.bytes().await.unwrap().to_vec())
@@ -109,6 +146,7 @@ async fn unknown_routes_and_methods_get_the_envelope() {
     assert_eq!(envelope(status, &body), "no route /api/v1/nothing/here");
     let response = reqwest::Client::new()
         .delete(server.url("/api/v1/presets"))
+        .header("x-api-key", TEST_KEY)
         .send()
         .await
         .unwrap();
@@ -208,6 +246,7 @@ async fn streams_are_the_library_bytes() {
         serde_json::from_str(&Scenario::preset("cbrn_incident").unwrap().to_json_pretty()).unwrap();
     let response = reqwest::Client::new()
         .post(server.url("/api/v1/streaming/generate?count=50&seed=2"))
+        .header("x-api-key", TEST_KEY)
         .json(&serde_json::json!({"scenario": scenario}))
         .send()
         .await
@@ -273,6 +312,7 @@ async fn bad_stream_requests_say_what_is_allowed() {
     let post = |body: String| {
         client
             .post(server.url("/api/v1/streaming/generate?count=5"))
+            .header("x-api-key", TEST_KEY)
             .header("content-type", "application/json")
             .body(body)
             .send()
@@ -295,5 +335,82 @@ async fn bad_stream_requests_say_what_is_allowed() {
     .await
     .unwrap();
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn keys_are_required_and_limits_enforced() {
+    let server = Server::start(Settings::default()).await;
+    let (status, _, body) = server.get_with("/api/v1/presets", None).await;
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(envelope(status, &body), "missing X-API-Key header");
+    let (status, _, body) = server
+        .get_with("/api/v1/presets", Some("milmed_wrong"))
+        .await;
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        envelope(status, &body),
+        "invalid, revoked or expired API key"
+    );
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Health and reference data need no key.
+    assert_eq!(
+        server.get_with("/api/v1/health/live", None).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        server
+            .get_with("/api/v1/configurations/reference/nationalities", None)
+            .await
+            .0,
+        StatusCode::OK
+    );
+
+    // The demo key: 500 patients per request, 10 requests a minute. Counting must not
+    // straddle the minute's end, when the window reopens.
+    let second = time::OffsetDateTime::now_utc().second();
+    if second >= 50 {
+        tokio::time::sleep(std::time::Duration::from_secs(u64::from(61 - second))).await;
+    }
+    let (status, _, body) = server
+        .get_with("/api/v1/streaming/generate?count=501", Some(DEMO_KEY))
+        .await;
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert!(
+        envelope(status, &body).contains("limit of 500 per request"),
+        "{body}"
+    );
+    let (status, headers, body) = server
+        .get_with(
+            "/api/v1/streaming/generate?count=500&seed=1",
+            Some(DEMO_KEY),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body.split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .count(),
+        500
+    );
+    assert_eq!(headers["ratelimit-limit"], "10");
+    assert_eq!(headers["ratelimit-remaining"], "8");
+    let mut refused = None;
+    for _ in 0..10 {
+        let (status, headers, body) = server.get_with("/api/v1/presets", Some(DEMO_KEY)).await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some((headers, body));
+            break;
+        }
+    }
+    let (headers, body) = refused.expect("the 11th request within a minute is refused");
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert!(
+        envelope(StatusCode::TOO_MANY_REQUESTS, &body)
+            .contains("rate limit of 10 requests per minute")
+    );
+    let retry: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    assert_eq!(headers["ratelimit-remaining"], "0");
     server.stop().await;
 }

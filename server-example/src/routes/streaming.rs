@@ -10,16 +10,17 @@
 use std::io;
 use std::sync::Arc;
 
-use axum::Json;
 use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use futures_util::stream;
 use milmed_core::budget::{Budget, CancelToken};
 use milmed_core::format::Format;
 use milmed_core::job::{ChunkSink, Job, JobEnd, run_job};
 use milmed_core::{Generator, Scenario};
+use milmed_postgres::ApiKey;
 use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::mpsc;
@@ -59,6 +60,7 @@ pub struct StreamBody {
 /// `GET /api/v1/streaming/generate?preset&count&seed&format`.
 pub async fn get(
     State(state): State<AppState>,
+    Extension(key): Extension<ApiKey>,
     query: Result<Query<StreamQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
@@ -66,12 +68,13 @@ pub async fn get(
         Some(name) => Scenario::preset(name).map_err(|e| ApiError::unprocessable(e.to_string()))?,
         None => Scenario::default(),
     };
-    stream_run(&state, scenario, &query)
+    stream_run(&state, &key, scenario, &query)
 }
 
 /// `POST /api/v1/streaming/generate?count&seed&format` with `{"scenario": {…}}`.
 pub async fn post(
     State(state): State<AppState>,
+    Extension(key): Extension<ApiKey>,
     query: Result<Query<StreamQuery>, axum::extract::rejection::QueryRejection>,
     body: Result<Json<StreamBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
@@ -84,11 +87,12 @@ pub async fn post(
     }
     let scenario = Scenario::from_json(&body.scenario.to_string())
         .map_err(|e| ApiError::unprocessable(e.to_string()))?;
-    stream_run(&state, scenario, &query)
+    stream_run(&state, &key, scenario, &query)
 }
 
 fn stream_run(
     state: &AppState,
+    key: &ApiKey,
     mut scenario: Scenario,
     query: &StreamQuery,
 ) -> Result<Response, ApiError> {
@@ -115,6 +119,13 @@ fn stream_run(
             )));
         }
     };
+    let per_key = key.limits.max_patients_per_request;
+    if scenario.patients > per_key {
+        return Err(ApiError::bad_request(format!(
+            "requested {} patients, more than this API key's limit of {per_key} per request",
+            scenario.patients
+        )));
+    }
     let generator = Generator::new(&scenario, query.seed)
         .map_err(|e| ApiError::unprocessable(e.to_string()))?;
     let patients = generator.len();
