@@ -9,37 +9,12 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use milmed_core::budget::{Budget, CancelToken};
 use milmed_core::{Generator, Scenario};
+use milmed_postgres::testing::{admin, admin_url, with_database};
 use milmed_postgres::{Database, JobRef, PatientStore, PoolConfig};
 use time::OffsetDateTime;
 use tokio::runtime::Runtime;
-use tokio_postgres::NoTls;
 
 const BENCH_DB: &str = "milmed_bench";
-
-fn admin_url() -> String {
-    std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-/// `url` with its database replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_at(url.find('?').unwrap_or(url.len()));
-    let authority = base.find("://").map_or(0, |i| i + 3);
-    let path = base[authority..]
-        .find('/')
-        .map_or(base.len(), |i| authority + i);
-    format!("{}/{name}{query}", &base[..path])
-}
-
-async fn admin(sql: &str) {
-    let (client, connection) = tokio_postgres::connect(&admin_url(), NoTls)
-        .await
-        .expect("PostgreSQL: set DATABASE_URL");
-    let task = tokio::spawn(connection);
-    client.batch_execute(sql).await.expect(sql);
-    drop(client);
-    let _ = task.await;
-}
 
 async fn bench_database(max_size: u32) -> Database {
     let mut config = PoolConfig::new(&with_database(&admin_url(), BENCH_DB)).unwrap();

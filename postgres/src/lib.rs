@@ -17,6 +17,8 @@ mod jobs;
 mod patients;
 mod retention;
 mod scenarios;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use api_keys::{Admission, ApiKey, ApiKeys, LimitKind, Limits, NewApiKey, Refusal, Usage};
 pub use config::{ConfigError, MAX_POOL_SIZE, PoolConfig};

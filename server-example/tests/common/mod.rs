@@ -1,0 +1,105 @@
+//! A real server on an ephemeral port, and helpers to speak to it.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use milmed_postgres::{Database, Limits, NewApiKey};
+use milmed_server::{AppState, Settings, serve};
+use reqwest::StatusCode;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+/// A key without limits, made for the tests.
+pub const TEST_KEY: &str = "milmed_test_key_without_limits";
+
+/// A server running on an ephemeral port until dropped.
+pub struct Server {
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    pub state: AppState,
+}
+
+impl Server {
+    pub async fn start(settings: Settings) -> Server {
+        Server::start_on(settings, None).await
+    }
+
+    /// A server on `database` (migrated), or in memory.
+    pub async fn start_on(settings: Settings, database: Option<Database>) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = AppState::new(settings, database).await.unwrap();
+        state
+            .keys()
+            .ensure(
+                TEST_KEY,
+                NewApiKey {
+                    name: "tests".to_owned(),
+                    tier: "test".to_owned(),
+                    is_demo: false,
+                    limits: Limits {
+                        max_patients_per_request: 1_000_000,
+                        per_minute: None,
+                        per_hour: None,
+                        per_day: None,
+                    },
+                    expires_at: None,
+                },
+            )
+            .await
+            .unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(serve(listener, state.clone(), async {
+            let _ = stopped.await;
+        }));
+        Server {
+            addr,
+            stop: Some(stop),
+            task: Some(task),
+            state,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// GET with the test key.
+    pub async fn get(&self, path: &str) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        self.get_with(path, Some(TEST_KEY)).await
+    }
+
+    pub async fn get_with(
+        &self,
+        path: &str,
+        key: Option<&str>,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        let mut request = reqwest::Client::new().get(self.url(path));
+        if let Some(key) = key {
+            request = request.header("x-api-key", key);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        (status, headers, response.bytes().await.unwrap().to_vec())
+    }
+
+    pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
+        let (status, _, body) = self.get(path).await;
+        (status, serde_json::from_slice(&body).unwrap())
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.stop.take().unwrap().send(());
+        self.task.take().unwrap().await.unwrap().unwrap();
+    }
+}
+
+/// The envelope of an error answer: its status and detail.
+pub fn envelope(status: StatusCode, body: &Value) -> &str {
+    assert_eq!(body["status"], status.as_u16(), "{body}");
+    assert_eq!(body["error"], status.canonical_reason().unwrap(), "{body}");
+    body["detail"].as_str().unwrap()
+}
