@@ -245,6 +245,7 @@ pub async fn require_key(
     };
     match admission {
         Admission::Refused(refusal) => {
+            state.metrics().rate_limited(refusal.limit_kind.as_str());
             let mut response = ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 format!(

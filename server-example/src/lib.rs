@@ -8,6 +8,7 @@
 
 pub mod error;
 pub mod keys;
+pub mod metrics;
 pub mod routes;
 pub mod settings;
 pub mod state;
@@ -64,9 +65,14 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/configurations/reference/facility-types",
             get(catalog::facility_types),
         )
+        .route("/metrics", get(metrics::serve))
         .fallback(error::not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .layer(middleware::from_fn(response_time))
         .with_state(state)
 }

@@ -7,6 +7,7 @@ use std::time::Instant;
 use milmed_postgres::{ApiKeys, Database};
 
 use crate::keys::{Keys, MemoryKeys};
+use crate::metrics::Metrics;
 use crate::settings::Settings;
 
 /// The server's shared state; cheap to clone.
@@ -19,6 +20,7 @@ struct Inner {
     settings: Settings,
     database: Option<Database>,
     keys: Keys,
+    metrics: Arc<Metrics>,
     shutting_down: AtomicBool,
     started: Instant,
 }
@@ -40,10 +42,16 @@ impl AppState {
                 settings,
                 database,
                 keys,
+                metrics: Arc::new(Metrics::default()),
                 shutting_down: AtomicBool::new(false),
                 started: Instant::now(),
             }),
         })
+    }
+
+    /// The metrics.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.inner.metrics
     }
 
     /// The API keys.

@@ -323,3 +323,42 @@ async fn keys_are_required_and_limits_enforced() {
     assert_eq!(headers["ratelimit-remaining"], "0");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_template() {
+    let server = Server::start(Settings::default()).await;
+    server.get("/api/v1/presets/peacekeeping").await;
+    server.get("/api/v1/presets/urban_assault").await;
+    server.get("/api/v1/streaming/generate?count=40").await;
+    server.get_with("/api/v1/presets", None).await;
+    let (status, headers, body) = server.get_with("/metrics", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/openmetrics-text")
+    );
+    let text = String::from_utf8(body).unwrap();
+    let line = |prefix: &str| -> Option<f64> {
+        text.lines()
+            .find(|l| l.starts_with(prefix))
+            .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+    };
+    assert_eq!(
+        line(
+            r#"milmed_http_requests_total{method="GET",route="/api/v1/presets/{id}",status="200"}"#
+        ),
+        Some(2.0),
+        "{text}"
+    );
+    assert_eq!(
+        line(r#"milmed_http_requests_total{method="GET",route="/api/v1/presets",status="401"}"#),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(line("milmed_patients_streamed_total"), Some(40.0), "{text}");
+    assert!(text.contains("milmed_http_request_duration_seconds_bucket"));
+    assert!(text.ends_with("# EOF\n"));
+    server.stop().await;
+}

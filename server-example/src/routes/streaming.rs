@@ -121,6 +121,7 @@ fn stream_run(
     };
     let per_key = key.limits.max_patients_per_request;
     if scenario.patients > per_key {
+        state.metrics().rate_limited("patients");
         return Err(ApiError::bad_request(format!(
             "requested {} patients, more than this API key's limit of {per_key} per request",
             scenario.patients
@@ -135,6 +136,7 @@ fn stream_run(
         max_patients: Some(max),
         ..Budget::default()
     };
+    let metrics = std::sync::Arc::clone(state.metrics());
     tokio::task::spawn_blocking(move || {
         let encoder = format.encoder(&generator);
         let job = Job::new(&generator, Arc::clone(&encoder))
@@ -148,7 +150,10 @@ fn stream_run(
         };
         let sink = ChunkSink::new(encoder, false, send);
         let end = match run_job(&job, sink, |_| {}) {
-            Ok(report) => report.end,
+            Ok(report) => {
+                metrics.streamed(report.patients, report.bytes);
+                report.end
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "stream stopped");
                 return;

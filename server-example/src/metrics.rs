@@ -1,0 +1,243 @@
+//! Prometheus metrics, served at `GET /metrics` in the OpenMetrics text format.
+//!
+//! Requests are labelled by method, route template (`/api/v1/presets/{id}`, never the
+//! raw path, so the number of series stays bounded) and status. The pool's gauges and
+//! counters are read from milmed-postgres at scrape time.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Labels of a request.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    route: String,
+    status: u16,
+}
+
+/// Labels of a latency observation.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    method: String,
+    route: String,
+}
+
+/// Labels of a rate-limited request.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct LimitLabels {
+    limit: String,
+}
+
+fn latency_histogram() -> Histogram {
+    // 1 ms to about 33 s.
+    Histogram::new(exponential_buckets(0.001, 2.0, 16))
+}
+
+/// The server's metrics.
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    in_flight: Gauge,
+    rate_limited: Family<LimitLabels, Counter>,
+    patients_streamed: Counter,
+    bytes_streamed: Counter,
+    pool: PoolGauges,
+}
+
+/// The pool's figures, set from `PoolState` at each scrape.
+#[derive(Default)]
+struct PoolGauges {
+    connections: Gauge,
+    idle: Gauge,
+    in_use: Gauge,
+    max_size: Gauge,
+    waiting: Gauge,
+    gets: Counter<u64, AtomicU64>,
+    gets_timed_out: Counter<u64, AtomicU64>,
+    connections_created: Counter<u64, AtomicU64>,
+}
+
+impl Default for Metrics {
+    fn default() -> Metrics {
+        let mut registry = Registry::with_prefix("milmed");
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+            latency_histogram,
+        );
+        let in_flight = Gauge::default();
+        let rate_limited = Family::<LimitLabels, Counter>::default();
+        let patients_streamed = Counter::default();
+        let bytes_streamed = Counter::default();
+        let pool = PoolGauges::default();
+        registry.register("http_requests", "HTTP requests answered", requests.clone());
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to answer an HTTP request (for streams, until the headers)",
+            latency.clone(),
+        );
+        registry.register(
+            "http_requests_in_flight",
+            "HTTP requests being answered",
+            in_flight.clone(),
+        );
+        registry.register(
+            "rate_limited_requests",
+            "Requests refused by a key's limit",
+            rate_limited.clone(),
+        );
+        registry.register(
+            "patients_streamed",
+            "Patients sent by streaming responses",
+            patients_streamed.clone(),
+        );
+        registry.register(
+            "bytes_streamed",
+            "Bytes sent by streaming responses",
+            bytes_streamed.clone(),
+        );
+        registry.register(
+            "db_pool_connections",
+            "Open database connections",
+            pool.connections.clone(),
+        );
+        registry.register(
+            "db_pool_idle",
+            "Idle database connections",
+            pool.idle.clone(),
+        );
+        registry.register(
+            "db_pool_in_use",
+            "Database connections in use",
+            pool.in_use.clone(),
+        );
+        registry.register(
+            "db_pool_max_size",
+            "Most database connections",
+            pool.max_size.clone(),
+        );
+        registry.register(
+            "db_pool_waiting",
+            "Requests waiting for a connection",
+            pool.waiting.clone(),
+        );
+        registry.register(
+            "db_pool_gets",
+            "Connections taken from the pool",
+            pool.gets.clone(),
+        );
+        registry.register(
+            "db_pool_gets_timed_out",
+            "Requests that gave up waiting for a connection",
+            pool.gets_timed_out.clone(),
+        );
+        registry.register(
+            "db_pool_connections_created",
+            "Database connections opened",
+            pool.connections_created.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            latency,
+            in_flight,
+            rate_limited,
+            patients_streamed,
+            bytes_streamed,
+            pool,
+        }
+    }
+}
+
+impl Metrics {
+    /// Counts a request refused by `limit` (`minute`, `hour`, `day`, `patients`).
+    pub fn rate_limited(&self, limit: &str) {
+        self.rate_limited
+            .get_or_create(&LimitLabels {
+                limit: limit.to_owned(),
+            })
+            .inc();
+    }
+
+    /// Counts a finished stream.
+    pub fn streamed(&self, patients: u64, bytes: u64) {
+        self.patients_streamed.inc_by(patients);
+        self.bytes_streamed.inc_by(bytes);
+    }
+}
+
+/// Counts every request and times it, by route template.
+pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let metrics = Arc::clone(state.metrics());
+    let method = request.method().to_string();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    metrics.in_flight.inc();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    metrics.in_flight.dec();
+    metrics
+        .latency
+        .get_or_create(&RouteLabels {
+            method: method.clone(),
+            route: route.clone(),
+        })
+        .observe(started.elapsed().as_secs_f64());
+    metrics
+        .requests
+        .get_or_create(&RequestLabels {
+            method,
+            route,
+            status: response.status().as_u16(),
+        })
+        .inc();
+    response
+}
+
+/// `GET /metrics`.
+pub async fn serve(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let metrics = state.metrics();
+    if let Some(db) = state.database() {
+        let p = db.pool_state();
+        let set = |gauge: &Gauge, value: u64| {
+            gauge.set(i64::try_from(value).unwrap_or(i64::MAX));
+        };
+        set(&metrics.pool.connections, u64::from(p.connections));
+        set(&metrics.pool.idle, u64::from(p.idle));
+        set(&metrics.pool.in_use, u64::from(p.in_use));
+        set(&metrics.pool.max_size, u64::from(p.max_size));
+        set(&metrics.pool.waiting, p.waiting);
+        let catch_up = |counter: &Counter<u64, AtomicU64>, total: u64| {
+            counter.inc_by(total.saturating_sub(counter.get()));
+        };
+        catch_up(&metrics.pool.gets, p.gets);
+        catch_up(&metrics.pool.gets_timed_out, p.gets_timed_out);
+        catch_up(&metrics.pool.connections_created, p.connections_created);
+    }
+    let mut body = String::new();
+    encode(&mut body, &metrics.registry).map_err(ApiError::internal)?;
+    let mut response = body.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    );
+    Ok(response)
+}
