@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod jobs;
 pub mod keys;
 pub mod metrics;
 pub mod routes;
@@ -30,7 +31,7 @@ use tower_http::normalize_path::NormalizePathLayer;
 pub use settings::{LogFormat, Settings, SettingsError};
 pub use state::AppState;
 
-use routes::{catalog, health, streaming};
+use routes::{catalog, health, jobs as job_routes, streaming};
 
 /// The routes of API v1 and the health endpoints.
 pub fn router(state: AppState) -> Router {
@@ -39,6 +40,20 @@ pub fn router(state: AppState) -> Router {
     let keyed = Router::new()
         .route("/api/v1/presets", get(catalog::presets))
         .route("/api/v1/presets/{id}", get(catalog::preset))
+        .route(
+            "/api/v1/generation",
+            axum::routing::post(job_routes::create),
+        )
+        .route("/api/v1/jobs", get(job_routes::list))
+        .route(
+            "/api/v1/jobs/{id}",
+            get(job_routes::get).delete(job_routes::delete),
+        )
+        .route(
+            "/api/v1/jobs/{id}/cancel",
+            axum::routing::post(job_routes::cancel),
+        )
+        .route("/api/v1/jobs/{id}/results", get(job_routes::results))
         .route(
             "/api/v1/streaming/generate",
             get(streaming::get).post(streaming::post),
@@ -106,6 +121,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let grace = state.settings().shutdown_grace;
+    let mut workers = jobs::runner::spawn(&state, state.settings().job_workers);
+    let requeue = workers.pop().expect("the re-queue task");
     let app = NormalizePathLayer::trim_trailing_slash().layer(router(state.clone()));
     let signalled = {
         let state = state.clone();
@@ -140,30 +157,38 @@ pub async fn serve(
         }
     };
     watchdog.abort();
+    // Workers stop claiming at once and stop a running job within a heartbeat.
+    state.begin_shutdown();
+    requeue.abort();
+    for worker in workers {
+        let _ = tokio::time::timeout(grace, worker).await;
+    }
     if let Some(db) = state.database() {
         tracing::info!(pool = ?db.pool_state(), "closing the database pool");
     }
     result
 }
 
-/// Resolves on SIGTERM or SIGINT.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// A future that resolves on SIGTERM or SIGINT. The handlers are installed when this is
+/// called, not when the future is first polled, so a signal that arrives right after the
+/// server says it is listening is not lost (nor does it kill the process).
+pub fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = terminate.recv() => {},
+                _ = interrupt.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
+        })
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }

@@ -64,6 +64,13 @@ async fn run(settings: Settings) -> ExitCode {
             Some(db)
         }
     };
+    let shutdown = match shutdown_signal() {
+        Ok(signal) => signal,
+        Err(e) => {
+            eprintln!("milmed-server: cannot install the signal handlers: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let listener = match TcpListener::bind(settings.bind).await {
         Ok(l) => l,
         Err(e) => {
@@ -79,7 +86,7 @@ async fn run(settings: Settings) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match serve(listener, state, shutdown_signal()).await {
+    match serve(listener, state, shutdown).await {
         Ok(()) => {
             tracing::info!("stopped");
             ExitCode::SUCCESS

@@ -30,6 +30,9 @@ pub struct Settings {
     /// How long running requests may finish after a shutdown signal
     /// (`MILMED_SHUTDOWN_GRACE`, seconds, default 10).
     pub shutdown_grace: Duration,
+    /// Jobs this instance runs at once (`MILMED_JOB_WORKERS`, default 2; 0 for an
+    /// instance that only answers requests).
+    pub job_workers: usize,
 }
 
 /// A setting that is not valid.
@@ -53,6 +56,7 @@ impl Default for Settings {
             max_stream_patients: 100_000,
             body_limit: 1 << 20,
             shutdown_grace: Duration::from_secs(10),
+            job_workers: 2,
         }
     }
 }
@@ -97,6 +101,9 @@ impl Settings {
         }
         if let Some(v) = read("MILMED_SHUTDOWN_GRACE") {
             s.shutdown_grace = Duration::from_secs(whole("MILMED_SHUTDOWN_GRACE", &v, 0, 3600)?);
+        }
+        if let Some(v) = read("MILMED_JOB_WORKERS") {
+            s.job_workers = whole("MILMED_JOB_WORKERS", &v, 0, 256)? as usize;
         }
         Ok(s)
     }

@@ -4,8 +4,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use milmed_postgres::{ApiKeys, Database};
+use milmed_postgres::{ApiKeys, Database, Jobs};
 
+use crate::jobs::{JobQueue, MemoryJobs};
 use crate::keys::{Keys, MemoryKeys};
 use crate::metrics::Metrics;
 use crate::settings::Settings;
@@ -20,6 +21,7 @@ struct Inner {
     settings: Settings,
     database: Option<Database>,
     keys: Keys,
+    jobs: JobQueue,
     metrics: Arc<Metrics>,
     shutting_down: AtomicBool,
     started: Instant,
@@ -32,9 +34,15 @@ impl AppState {
         settings: Settings,
         database: Option<Database>,
     ) -> Result<AppState, milmed_postgres::Error> {
-        let keys = match &database {
-            Some(db) => Keys::Postgres(ApiKeys::new(db.clone())),
-            None => Keys::Memory(Arc::new(MemoryKeys::default())),
+        let (keys, jobs) = match &database {
+            Some(db) => (
+                Keys::Postgres(ApiKeys::new(db.clone())),
+                JobQueue::Postgres(Jobs::new(db.clone())),
+            ),
+            None => (
+                Keys::Memory(Arc::new(MemoryKeys::default())),
+                JobQueue::Memory(Arc::new(MemoryJobs::default())),
+            ),
         };
         keys.ensure_demo().await?;
         Ok(AppState {
@@ -42,6 +50,7 @@ impl AppState {
                 settings,
                 database,
                 keys,
+                jobs,
                 metrics: Arc::new(Metrics::default()),
                 shutting_down: AtomicBool::new(false),
                 started: Instant::now(),
@@ -52,6 +61,11 @@ impl AppState {
     /// The metrics.
     pub fn metrics(&self) -> &Arc<Metrics> {
         &self.inner.metrics
+    }
+
+    /// The job queue.
+    pub fn jobs(&self) -> &JobQueue {
+        &self.inner.jobs
     }
 
     /// The API keys.

@@ -70,3 +70,52 @@ async fn demo_keys(test: &TestDb) -> i64 {
         .unwrap()
         .get(0)
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_share_the_job_queue() {
+    let test = TestDb::new().await;
+    let a = Server::start_on(Settings::default(), Some(database(&test).await)).await;
+    let b = Server::start_on(Settings::default(), Some(database(&test).await)).await;
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        let server = if i % 2 == 0 { &a } else { &b };
+        let (status, job) = server
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/generation",
+                common::TEST_KEY,
+                Some(serde_json::json!({"preset": "peacekeeping", "count": 300, "seed": i, "persist_patients": i == 0})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{job}");
+        ids.push(job["job_id"].as_str().unwrap().to_owned());
+    }
+    for (i, id) in ids.iter().enumerate() {
+        // Either instance answers for any job.
+        let server = if i % 2 == 0 { &b } else { &a };
+        let job = server.wait_for_job(id, common::TEST_KEY).await;
+        assert_eq!(job["status"], "completed", "{job}");
+        assert_eq!(job["attempt"], 1, "never run twice: {job}");
+    }
+    let db = database(&test).await;
+    let conn = db.get().await.unwrap();
+    let owners: Vec<Option<String>> = conn
+        .query("SELECT DISTINCT lease_owner FROM jobs", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(owners, [None], "every lease released");
+    let stored: i64 = conn
+        .query_one(
+            "SELECT count(*) FROM patients WHERE job_id = $1",
+            &[&ids[0].parse::<i64>().unwrap()],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(stored, 300, "the job that asked has its patients stored");
+    a.stop().await;
+    b.stop().await;
+}

@@ -2,4 +2,5 @@
 
 pub mod catalog;
 pub mod health;
+pub mod jobs;
 pub mod streaming;

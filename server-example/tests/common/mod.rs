@@ -91,6 +91,72 @@ impl Server {
         (status, serde_json::from_slice(&body).unwrap())
     }
 
+    /// Adds a key without limits.
+    pub async fn add_key(&self, key: &str) {
+        self.state
+            .keys()
+            .ensure(
+                key,
+                NewApiKey {
+                    name: key.to_owned(),
+                    tier: "test".to_owned(),
+                    is_demo: false,
+                    limits: Limits {
+                        max_patients_per_request: 1_000_000,
+                        per_minute: None,
+                        per_hour: None,
+                        per_day: None,
+                    },
+                    expires_at: None,
+                },
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Sends `method` `path` with `key` and a JSON body; returns the status and JSON.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        key: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = reqwest::Client::new()
+            .request(method, self.url(path))
+            .header("x-api-key", key);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let bytes = response.bytes().await.unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    /// Polls job `id` until its status is final; returns it. Gives up after a minute.
+    pub async fn wait_for_job(&self, id: &str, key: &str) -> Value {
+        for _ in 0..1200 {
+            let (status, job) = self
+                .call(
+                    reqwest::Method::GET,
+                    &format!("/api/v1/jobs/{id}"),
+                    key,
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{job}");
+            if ["completed", "failed", "cancelled"].contains(&job["status"].as_str().unwrap()) {
+                return job;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("job {id} did not finish within a minute");
+    }
+
     pub async fn stop(mut self) {
         let _ = self.stop.take().unwrap().send(());
         self.task.take().unwrap().await.unwrap().unwrap();

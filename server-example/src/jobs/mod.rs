@@ -1,0 +1,113 @@
+//! Generation jobs: the queue, the workers that run it, and the requests that fill it.
+//!
+//! With PostgreSQL the queue is `milmed_postgres::Jobs`, shared by every instance (claims
+//! with `SKIP LOCKED`, leases renewed by heartbeats); without one, [`MemoryJobs`] keeps
+//! the same rules in this process. A job's output is not stored: it is a pure function
+//! of its scenario, seed and range, so results and downloads regenerate it on request,
+//! on any instance.
+
+mod memory;
+pub mod request;
+pub mod runner;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use memory::MemoryJobs;
+use milmed_postgres::{Error, Job, JobOutcome, Jobs, NewJob};
+
+/// Where jobs are queued.
+#[derive(Clone)]
+pub enum JobQueue {
+    /// In this process.
+    Memory(Arc<MemoryJobs>),
+    /// In PostgreSQL.
+    Postgres(Jobs),
+}
+
+impl JobQueue {
+    /// Queues a job.
+    pub async fn create(&self, job: NewJob) -> Result<Job, Error> {
+        match self {
+            JobQueue::Memory(m) => m.create(job),
+            JobQueue::Postgres(p) => p.create(job).await,
+        }
+    }
+
+    /// One job.
+    pub async fn get(&self, id: i64) -> Result<Job, Error> {
+        match self {
+            JobQueue::Memory(m) => m.get(id),
+            JobQueue::Postgres(p) => p.get(id).await,
+        }
+    }
+
+    /// A key's jobs, newest first, after id `after`.
+    pub async fn list_by_owner(
+        &self,
+        owner: i64,
+        after: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Job>, Error> {
+        match self {
+            JobQueue::Memory(m) => Ok(m.list_by_owner(owner, after, limit)),
+            JobQueue::Postgres(p) => p.list_by_owner(Some(owner), after, limit).await,
+        }
+    }
+
+    /// Takes the next queued job for `instance`.
+    pub async fn claim_next(&self, instance: &str, lease: Duration) -> Result<Option<Job>, Error> {
+        match self {
+            JobQueue::Memory(m) => Ok(m.claim_next(instance, lease)),
+            JobQueue::Postgres(p) => p.claim_next(instance, lease).await,
+        }
+    }
+
+    /// Renews the lease and records progress; `Conflict` or `NotFound` tell the worker
+    /// to stop (cancelled, deleted, or the lease was lost).
+    pub async fn heartbeat(
+        &self,
+        id: i64,
+        instance: &str,
+        lease: Duration,
+        patients: u64,
+        bytes: u64,
+    ) -> Result<(), Error> {
+        match self {
+            JobQueue::Memory(m) => m.heartbeat(id, instance, lease, patients, bytes),
+            JobQueue::Postgres(p) => p.heartbeat(id, instance, lease, patients, bytes).await,
+        }
+    }
+
+    /// Records how a job ended.
+    pub async fn finish(&self, id: i64, instance: &str, outcome: JobOutcome) -> Result<Job, Error> {
+        match self {
+            JobQueue::Memory(m) => m.finish(id, instance, outcome),
+            JobQueue::Postgres(p) => p.finish(id, instance, outcome).await,
+        }
+    }
+
+    /// Cancels a queued or running job (final).
+    pub async fn cancel(&self, id: i64) -> Result<Job, Error> {
+        match self {
+            JobQueue::Memory(m) => m.cancel(id),
+            JobQueue::Postgres(p) => p.cancel(id).await,
+        }
+    }
+
+    /// Deletes a job.
+    pub async fn delete(&self, id: i64) -> Result<(), Error> {
+        match self {
+            JobQueue::Memory(m) => m.delete(id),
+            JobQueue::Postgres(p) => p.delete(id).await,
+        }
+    }
+
+    /// Queues again the running jobs whose lease expired.
+    pub async fn requeue_expired(&self) -> Result<Vec<i64>, Error> {
+        match self {
+            JobQueue::Memory(m) => Ok(m.requeue_expired()),
+            JobQueue::Postgres(p) => p.requeue_expired().await,
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! The workers that run queued jobs.
+//!
+//! Each worker claims the next job (by priority, then age), runs it on a blocking thread
+//! with milmed-core's `run_job`, and renews its lease with a heartbeat that also records
+//! progress. A heartbeat refused (the job was cancelled or deleted, or the lease was lost
+//! to another instance) cancels the run within one batch. Running a job means generating
+//! it once, to check it runs and to measure it (patients, outcomes, bytes per format); the
+//! output is regenerated on request, and stored in PostgreSQL when the job asked.
+
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use milmed_core::budget::CancelToken;
+use milmed_core::format::Format;
+use milmed_core::job::{Job as CoreJob, JobEnd, StreamSink, run_job};
+use milmed_core::model::Outcome;
+use milmed_core::output::Compression;
+use milmed_core::{Generator, Scenario};
+use milmed_postgres::{Error, Job, JobOutcome, JobRef, PatientStore};
+use serde_json::{Value, json};
+use tokio::task::JoinHandle;
+
+use crate::state::AppState;
+
+/// How long a claimed job is leased without a heartbeat.
+pub const LEASE: Duration = Duration::from_secs(30);
+
+/// How often a running job's lease is renewed and its progress recorded.
+pub const HEARTBEAT: Duration = Duration::from_secs(2);
+
+/// How long an idle worker waits before looking at the queue again.
+const IDLE: Duration = Duration::from_millis(200);
+
+/// Starts `workers` workers and the task that re-queues jobs of crashed instances (the
+/// last handle; it only sleeps and re-queues, so it may be aborted at shutdown).
+pub fn spawn(state: &AppState, workers: usize) -> Vec<JoinHandle<()>> {
+    let instance = format!(
+        "milmed-server-{}-{}",
+        std::process::id(),
+        time::OffsetDateTime::now_utc().unix_timestamp_nanos() % 1_000_000
+    );
+    let mut tasks: Vec<JoinHandle<()>> = (0..workers)
+        .map(|i| tokio::spawn(worker(state.clone(), format!("{instance}-w{i}"))))
+        .collect();
+    let state = state.clone();
+    tasks.push(tokio::spawn(async move {
+        while !state.shutting_down() {
+            match state.jobs().requeue_expired().await {
+                Ok(ids) if !ids.is_empty() => {
+                    tracing::warn!(?ids, "jobs re-queued after their lease expired")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "cannot re-queue expired jobs"),
+            }
+            tokio::time::sleep(LEASE / 3).await;
+        }
+    }));
+    tasks
+}
+
+async fn worker(state: AppState, instance: String) {
+    while !state.shutting_down() {
+        match state.jobs().claim_next(&instance, LEASE).await {
+            Ok(Some(job)) => run(&state, &instance, job).await,
+            Ok(None) => tokio::time::sleep(IDLE).await,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot claim a job");
+                tokio::time::sleep(IDLE * 5).await;
+            }
+        }
+    }
+}
+
+/// What a run of a job measured.
+struct Measured {
+    patients: u64,
+    bytes: u64,
+    end: JobEnd,
+    outcomes: [u64; Outcome::ALL.len()],
+    seconds: f64,
+}
+
+async fn run(state: &AppState, instance: &str, job: Job) {
+    let id = job.id;
+    tracing::info!(job = id, attempt = job.attempt, "job started");
+    let outcome = match prepare(&job) {
+        Err(error) => JobOutcome::Failed { error },
+        Ok((generator, format)) => match measure(state, instance, &job, generator.clone(), format)
+            .await
+        {
+            Stop::Measured(m) if m.end == JobEnd::Cancelled => {
+                // Cancelled through the queue, or the server is stopping.
+                if state.shutting_down() && matches!(state.jobs(), crate::jobs::JobQueue::Memory(_))
+                {
+                    JobOutcome::Failed {
+                        error: "the server shut down before the job finished".to_owned(),
+                    }
+                } else {
+                    // Cancelled or deleted (final already), or lost to another instance,
+                    // or left for another instance to re-run after the lease expires.
+                    return;
+                }
+            }
+            Stop::Measured(m) => match store_patients(state, &job, generator).await {
+                Err(error) => JobOutcome::Failed { error },
+                Ok(()) => JobOutcome::Completed {
+                    summary: summary(&job, &m),
+                    patients_done: m.patients,
+                    bytes_done: m.bytes,
+                },
+            },
+            Stop::Failed(error) => JobOutcome::Failed { error },
+        },
+    };
+    match state.jobs().finish(id, instance, outcome).await {
+        Ok(job) => tracing::info!(job = id, status = job.status.as_str(), "job finished"),
+        Err(e) => tracing::warn!(job = id, error = %e, "job result not recorded"),
+    }
+}
+
+fn prepare(job: &Job) -> Result<(Generator, Format), String> {
+    let scenario = Scenario::from_json(&job.scenario.to_string()).map_err(|e| e.to_string())?;
+    let generator = Generator::new(&scenario, job.seed).map_err(|e| e.to_string())?;
+    let format = job
+        .formats
+        .first()
+        .ok_or("the job names no format")?
+        .parse::<Format>()
+        .map_err(|e| e.to_string())?;
+    Ok((generator, format))
+}
+
+enum Stop {
+    Measured(Measured),
+    Failed(String),
+}
+
+/// Generates the job once into nothing, counting, with heartbeats.
+async fn measure(
+    state: &AppState,
+    instance: &str,
+    job: &Job,
+    generator: Generator,
+    format: Format,
+) -> Stop {
+    let cancel = CancelToken::new();
+    let patients = Arc::new(AtomicU64::new(0));
+    let bytes = Arc::new(AtomicU64::new(0));
+    let range = job.range.clone();
+    let mut blocking = {
+        let (cancel, patients, bytes) = (cancel.clone(), Arc::clone(&patients), Arc::clone(&bytes));
+        tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            let encoder = format.encoder(&generator);
+            let core = CoreJob::new(&generator, Arc::clone(&encoder))
+                .range(range)
+                .cancel(cancel);
+            let sink = StreamSink::new(encoder, io::sink(), Compression::None, None)?;
+            let report = run_job(&core, sink, |p| {
+                patients.store(p.patients, Ordering::Relaxed);
+                bytes.store(p.bytes, Ordering::Relaxed);
+            })
+            .map_err(io::Error::other)?;
+            Ok::<Measured, io::Error>(Measured {
+                patients: report.patients,
+                bytes: report.bytes,
+                end: report.end,
+                outcomes: report.outcomes,
+                seconds: started.elapsed().as_secs_f64(),
+            })
+        })
+    };
+    let mut tick = tokio::time::interval(HEARTBEAT);
+    tick.tick().await;
+    loop {
+        tokio::select! {
+            done = &mut blocking => {
+                return match done {
+                    Ok(Ok(m)) => Stop::Measured(m),
+                    Ok(Err(e)) => Stop::Failed(e.to_string()),
+                    Err(e) => Stop::Failed(format!("the generating thread failed: {e}")),
+                };
+            }
+            _ = tick.tick() => {
+                if state.shutting_down() {
+                    cancel.cancel();
+                    continue;
+                }
+                let beat = state.jobs().heartbeat(
+                    job.id,
+                    instance,
+                    LEASE,
+                    patients.load(Ordering::Relaxed),
+                    bytes.load(Ordering::Relaxed),
+                );
+                match beat.await {
+                    Ok(()) => {}
+                    Err(e @ (Error::Conflict(_) | Error::NotFound { .. })) => {
+                        tracing::info!(job = job.id, reason = %e, "job stopped");
+                        cancel.cancel();
+                    }
+                    Err(e) => tracing::warn!(job = job.id, error = %e, "heartbeat failed; will retry"),
+                }
+            }
+        }
+    }
+}
+
+/// Stores the job's patients when it asked and a database is configured.
+async fn store_patients(state: &AppState, job: &Job, generator: Generator) -> Result<(), String> {
+    let Some(db) = state.database().filter(|_| job.persist_patients) else {
+        return Ok(());
+    };
+    let store = PatientStore::new(db.clone());
+    store
+        .load(
+            JobRef {
+                id: job.id,
+                created_at: job.created_at,
+            },
+            generator,
+            job.range.clone(),
+            1,
+            milmed_core::budget::Budget::default(),
+            CancelToken::new(),
+        )
+        .await
+        .map(drop)
+        .map_err(|e| format!("storing the patients failed: {e}"))
+}
+
+fn summary(job: &Job, m: &Measured) -> Value {
+    let outcomes: serde_json::Map<String, Value> = Outcome::ALL
+        .iter()
+        .zip(m.outcomes)
+        .map(|(o, n)| (o.as_str().to_owned(), json!(n)))
+        .collect();
+    json!({
+        "total_patients": m.patients,
+        "outcomes": outcomes,
+        "bytes": {job.formats[0].clone(): m.bytes},
+        "seconds": m.seconds,
+        "complete": m.end == JobEnd::Complete,
+    })
+}

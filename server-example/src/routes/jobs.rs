@@ -1,0 +1,266 @@
+//! Jobs: create, list, inspect, cancel, delete, and read results.
+//!
+//! A job is visible only to the key that created it: any other key gets 404, as if it
+//! did not exist (which tells nothing about other keys' jobs).
+
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use milmed_core::format::{Format, PatientWriter};
+use milmed_core::{Generator, Scenario};
+use milmed_postgres::{ApiKey, Error, Job, JobStatus, NewJob};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use time::format_description::well_known::Rfc3339;
+
+use crate::error::ApiError;
+use crate::jobs::request::GenerationRequest;
+use crate::state::AppState;
+
+fn time(t: Option<time::OffsetDateTime>) -> Value {
+    t.and_then(|t| t.format(&Rfc3339).ok())
+        .map_or(Value::Null, Value::String)
+}
+
+/// A job as the API shows it.
+pub fn job_json(job: &Job) -> Value {
+    let total = job.range.end - job.range.start;
+    let progress = if job.status == JobStatus::Completed {
+        100
+    } else {
+        (job.patients_done * 100)
+            .checked_div(total)
+            .map_or(0, |p| p.min(99))
+    };
+    json!({
+        "job_id": job.id.to_string(),
+        "status": job.status.as_str(),
+        "priority": job.priority.as_str(),
+        "created_at": time(Some(job.created_at)),
+        "started_at": time(job.started_at),
+        "completed_at": time(job.finished_at),
+        "progress": progress,
+        "patients_done": job.patients_done,
+        "bytes_done": job.bytes_done,
+        "total_patients": total,
+        "seed": job.seed,
+        "output_formats": job.formats,
+        "attempt": job.attempt,
+        "error": job.error,
+        "summary": job.summary,
+    })
+}
+
+fn store_error(e: Error) -> ApiError {
+    match e {
+        Error::NotFound { what, id } => ApiError::not_found(format!("{what} {id} not found")),
+        Error::Conflict(message) => ApiError::bad_request(message),
+        Error::Invalid(message) => ApiError::unprocessable(message),
+        e if e.is_transient() => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the job store is busy; retry shortly",
+        ),
+        e => ApiError::internal(e),
+    }
+}
+
+/// The job `id` if `key` owns it; 404 otherwise.
+async fn owned(state: &AppState, key: &ApiKey, id: &str) -> Result<Job, ApiError> {
+    let missing = || ApiError::not_found(format!("job {id} not found"));
+    let number: i64 = id.parse().map_err(|_| missing())?;
+    match state.jobs().get(number).await {
+        Ok(job) if job.owner_key_id == Some(key.id) => Ok(job),
+        Ok(_) | Err(Error::NotFound { .. }) => Err(missing()),
+        Err(e) => Err(store_error(e)),
+    }
+}
+
+/// `POST /api/v1/generation`: 201 with the job.
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(key): Extension<ApiKey>,
+    body: Result<Json<GenerationRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let Json(request) = body.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
+    let generation = request.validate().map_err(ApiError::unprocessable)?;
+    let patients = generation.scenario.patients;
+    let per_key = key.limits.max_patients_per_request;
+    if patients > per_key {
+        state.metrics().rate_limited("patients");
+        return Err(ApiError::bad_request(format!(
+            "requested {patients} patients, more than this API key's limit of {per_key} per request"
+        )));
+    }
+    let scenario: Value =
+        serde_json::from_str(&generation.scenario.to_json_pretty()).map_err(ApiError::internal)?;
+    let new = NewJob {
+        owner_key_id: Some(key.id),
+        priority: generation.priority,
+        scenario_id: None,
+        scenario,
+        seed: generation.seed,
+        range: 0..patients,
+        formats: generation.formats,
+        budget: json!({"compress": generation.compress, "encrypt": generation.encrypt}),
+        persist_patients: generation.persist_patients,
+    };
+    let job = state.jobs().create(new).await.map_err(store_error)?;
+    let mut body = job_json(&job);
+    body["message"] = json!(format!("job {} queued", job.id));
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+/// Pagination of the job list.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Jobs older than this id (the last id of the previous page).
+    after: Option<i64>,
+    /// Jobs per page, 1 to 500 (default 50).
+    limit: Option<u32>,
+}
+
+/// `GET /api/v1/jobs`: the caller's jobs, newest first.
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(key): Extension<ApiKey>,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::unprocessable(format!(
+            "limit: {limit} is not allowed; give 1 to 500"
+        )));
+    }
+    let jobs = state
+        .jobs()
+        .list_by_owner(key.id, query.after, limit)
+        .await
+        .map_err(store_error)?;
+    let next = (jobs.len() == limit as usize)
+        .then(|| jobs.last().map(|j| j.id))
+        .flatten();
+    Ok(Json(json!({
+        "jobs": jobs.iter().map(job_json).collect::<Vec<_>>(),
+        "next_after": next,
+    })))
+}
+
+/// `GET /api/v1/jobs/{id}`.
+pub async fn get(
+    State(state): State<AppState>,
+    Extension(key): Extension<ApiKey>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(job_json(&owned(&state, &key, &id).await?)))
+}
+
+/// `POST /api/v1/jobs/{id}/cancel`: stops a queued or running job (within one batch);
+/// `cancelled` is final. 400 for a finished job.
+pub async fn cancel(
+    State(state): State<AppState>,
+    Extension(key): Extension<ApiKey>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let job = owned(&state, &key, &id).await?;
+    let job = state.jobs().cancel(job.id).await.map_err(store_error)?;
+    Ok(Json(job_json(&job)))
+}
+
+/// `DELETE /api/v1/jobs/{id}`: cancels a running job first; 404 when unknown.
+pub async fn delete(
+    State(state): State<AppState>,
+    Extension(key): Extension<ApiKey>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let job = owned(&state, &key, &id).await?;
+    if !job.status.is_final() {
+        state.jobs().cancel(job.id).await.map_err(store_error)?;
+    }
+    state.jobs().delete(job.id).await.map_err(store_error)?;
+    Ok(Json(json!({"deleted": true, "job_id": job.id.to_string()})))
+}
+
+/// A page of results.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultsQuery {
+    /// From 1 (default 1).
+    page: Option<u64>,
+    /// 1 to 500 (default 50).
+    per_page: Option<u64>,
+}
+
+/// `GET /api/v1/jobs/{id}/results?page&per_page`: one page of the job's patients,
+/// regenerated (deterministic: the same bytes every time, on any instance).
+pub async fn results(
+    State(state): State<AppState>,
+    Extension(key): Extension<ApiKey>,
+    Path(id): Path<String>,
+    query: Result<Query<ResultsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let page = query.page.unwrap_or(1);
+    let per_page = query.per_page.unwrap_or(50);
+    if page == 0 {
+        return Err(ApiError::unprocessable(
+            "page: 0 is not allowed; pages count from 1",
+        ));
+    }
+    if !(1..=500).contains(&per_page) {
+        return Err(ApiError::unprocessable(format!(
+            "per_page: {per_page} is not allowed; give 1 to 500"
+        )));
+    }
+    let job = owned(&state, &key, &id).await?;
+    if job.status != JobStatus::Completed {
+        return Err(ApiError::bad_request(format!(
+            "job {} is not completed yet; its status is {}",
+            job.id,
+            job.status.as_str()
+        )));
+    }
+    let total = job.range.end - job.range.start;
+    let first = job
+        .range
+        .start
+        .saturating_add((page - 1).saturating_mul(per_page))
+        .min(job.range.end);
+    let last = first.saturating_add(per_page).min(job.range.end);
+    let scenario = Scenario::from_json(&job.scenario.to_string()).map_err(ApiError::internal)?;
+    let array = tokio::task::spawn_blocking(move || {
+        let generator = Generator::new(&scenario, job.seed).map_err(|e| e.to_string())?;
+        let mut writer = PatientWriter::new(Format::Json.encoder(&generator), Vec::new());
+        let patients: Vec<_> = generator
+            .range(first..last)
+            .map_err(|e| e.to_string())?
+            .collect();
+        writer.write_batch(&patients).map_err(|e| e.to_string())?;
+        writer.finish().map(|w| w.inner).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)?;
+    // The page's JSON array goes in as rendered, without parsing it again.
+    let head = json!({
+        "job_id": id,
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "total_pages": total.div_ceil(per_page),
+    })
+    .to_string();
+    let mut body = Vec::with_capacity(head.len() + array.len() + 16);
+    body.extend_from_slice(&head.as_bytes()[..head.len() - 1]);
+    body.extend_from_slice(b",\"patients\":");
+    body.extend_from_slice(&array);
+    body.push(b'}');
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from(body),
+    )
+        .into_response())
+}

@@ -1,0 +1,385 @@
+//! Jobs over HTTP, on the in-memory queue.
+
+mod common;
+
+use common::{Server, TEST_KEY, envelope};
+use milmed_core::format::{Format, PatientWriter};
+use milmed_core::{Generator, Scenario};
+use milmed_server::Settings;
+use milmed_server::keys::DEMO_KEY;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+async fn create(server: &Server, key: &str, body: Value) -> (StatusCode, Value) {
+    server
+        .call(Method::POST, "/api/v1/generation", key, Some(body))
+        .await
+}
+
+/// The JSON records the library writes for patients `range` of a preset run.
+fn library_records(preset: &str, patients: u64, seed: u64, range: std::ops::Range<u64>) -> Value {
+    let mut scenario = Scenario::preset(preset).unwrap();
+    scenario.patients = patients;
+    let generator = Generator::new(&scenario, seed).unwrap();
+    let mut writer = PatientWriter::new(Format::Json.encoder(&generator), Vec::new());
+    writer
+        .write_batch(&generator.range(range).unwrap().collect::<Vec<_>>())
+        .unwrap();
+    serde_json::from_slice(&writer.finish().unwrap().inner).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_runs_and_its_results_are_the_library_patients() {
+    let server = Server::start(Settings::default()).await;
+    let (status, job) = create(&server, TEST_KEY, json!({"preset": "urban_assault", "count": 1200, "seed": 5, "output_formats": ["ndjson", "fhir"]})).await;
+    assert_eq!(status, StatusCode::CREATED, "{job}");
+    let id = job["job_id"].as_str().unwrap().to_owned();
+    assert_eq!(job["status"], "queued");
+    let done = server.wait_for_job(&id, TEST_KEY).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(done["progress"], 100);
+    assert_eq!(done["summary"]["total_patients"], 1200);
+    let outcomes: u64 = done["summary"]["outcomes"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(outcomes, 1200);
+    assert!(done["bytes_done"].as_u64().unwrap() > 0);
+
+    let (status, page) = server
+        .call(
+            Method::GET,
+            &format!("/api/v1/jobs/{id}/results?page=3&per_page=100"),
+            TEST_KEY,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(
+        (page["total"].as_u64(), page["total_pages"].as_u64()),
+        (Some(1200), Some(12))
+    );
+    assert_eq!(
+        page["patients"],
+        library_records("urban_assault", 1200, 5, 200..300)
+    );
+    let (_, past) = server
+        .call(
+            Method::GET,
+            &format!("/api/v1/jobs/{id}/results?page=13&per_page=100"),
+            TEST_KEY,
+            None,
+        )
+        .await;
+    assert_eq!(past["patients"], json!([]));
+    let (status, body) = server
+        .call(
+            Method::GET,
+            &format!("/api/v1/jobs/{id}/results?per_page=501"),
+            TEST_KEY,
+            None,
+        )
+        .await;
+    assert!(envelope(status, &body).contains("per_page: 501 is not allowed; give 1 to 500"));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ancestor_request_body_is_accepted() {
+    let server = Server::start(Settings::default()).await;
+    let (status, job) = create(&server, TEST_KEY, json!({
+        "configuration": {
+            "name": "Legacy client",
+            "total_patients": 40,
+            "days_of_fighting": 2,
+            "injury_distribution": {"Battle Injury": 60, "Non-Battle Injury": 25, "Disease": 15},
+            "front_configs": [{"id": "front_0", "name": "East", "casualty_rate": 1.0,
+                "nationality_distribution": [{"nationality_code": "DEU", "percentage": 100}]}],
+            "facility_configs": []
+        },
+        "output_formats": ["json", "csv"],
+        "use_compression": true,
+        "priority": "high"
+    })).await;
+    assert_eq!(status, StatusCode::CREATED, "{job}");
+    assert_eq!(job["priority"], "high");
+    assert_eq!(job["output_formats"], json!(["json", "csv"]));
+    let done = server
+        .wait_for_job(job["job_id"].as_str().unwrap(), TEST_KEY)
+        .await;
+    assert_eq!(done["status"], "completed", "{done}");
+    let (_, page) = server
+        .call(
+            Method::GET,
+            &format!(
+                "/api/v1/jobs/{}/results?per_page=40",
+                job["job_id"].as_str().unwrap()
+            ),
+            TEST_KEY,
+            None,
+        )
+        .await;
+    let patients = page["patients"].as_array().unwrap();
+    assert_eq!(patients.len(), 40);
+    assert!(
+        patients
+            .iter()
+            .all(|p| p["nationality"] == "DEU" && p["front"] == "East")
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_are_private_to_their_key() {
+    let server = Server::start(Settings::default()).await;
+    server.add_key("milmed_other_key").await;
+    let (_, job) = create(&server, TEST_KEY, json!({"preset": "training_exercise"})).await;
+    let id = job["job_id"].as_str().unwrap();
+    for (method, path) in [
+        (Method::GET, format!("/api/v1/jobs/{id}")),
+        (Method::POST, format!("/api/v1/jobs/{id}/cancel")),
+        (Method::DELETE, format!("/api/v1/jobs/{id}")),
+        (Method::GET, format!("/api/v1/jobs/{id}/results")),
+    ] {
+        let (status, body) = server
+            .call(method.clone(), &path, "milmed_other_key", None)
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}");
+        assert_eq!(envelope(status, &body), format!("job {id} not found"));
+    }
+    let (_, list) = server
+        .call(Method::GET, "/api/v1/jobs", "milmed_other_key", None)
+        .await;
+    assert_eq!(list["jobs"], json!([]));
+    let (_, list) = server
+        .call(Method::GET, "/api/v1/jobs", TEST_KEY, None)
+        .await;
+    assert_eq!(list["jobs"][0]["job_id"], id);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_and_delete() {
+    // No workers: jobs stay queued until cancelled.
+    let server = Server::start(Settings {
+        job_workers: 0,
+        ..Settings::default()
+    })
+    .await;
+    let (_, job) = create(&server, TEST_KEY, json!({"preset": "peacekeeping"})).await;
+    let id = job["job_id"].as_str().unwrap();
+    let (status, cancelled) = server
+        .call(
+            Method::POST,
+            &format!("/api/v1/jobs/{id}/cancel/"),
+            TEST_KEY,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, cancelled["status"].as_str()),
+        (StatusCode::OK, Some("cancelled"))
+    );
+    let (status, again) = server
+        .call(
+            Method::POST,
+            &format!("/api/v1/jobs/{id}/cancel"),
+            TEST_KEY,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, again["status"].as_str()),
+        (StatusCode::OK, Some("cancelled")),
+        "cancelled stays final"
+    );
+    let (status, body) = server
+        .call(
+            Method::GET,
+            &format!("/api/v1/jobs/{id}/results"),
+            TEST_KEY,
+            None,
+        )
+        .await;
+    assert!(envelope(status, &body).contains("is not completed yet; its status is cancelled"));
+    let (status, _) = server
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/jobs/{id}"),
+            TEST_KEY,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = server
+        .call(Method::GET, &format!("/api/v1/jobs/{id}"), TEST_KEY, None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = server
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/jobs/{id}"),
+            TEST_KEY,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_job_is_cancelled_within_a_heartbeat() {
+    let server = Server::start(Settings {
+        job_workers: 1,
+        ..Settings::default()
+    })
+    .await;
+    let (_, job) = create(
+        &server,
+        TEST_KEY,
+        json!({"preset": "nato_article_5", "count": 1_000_000, "output_formats": ["fhir"]}),
+    )
+    .await;
+    let id = job["job_id"].as_str().unwrap().to_owned();
+    loop {
+        let (_, job) = server
+            .call(Method::GET, &format!("/api/v1/jobs/{id}"), TEST_KEY, None)
+            .await;
+        if job["status"] == "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let (status, job) = server
+        .call(
+            Method::POST,
+            &format!("/api/v1/jobs/{id}/cancel"),
+            TEST_KEY,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, job["status"].as_str()),
+        (StatusCode::OK, Some("cancelled"))
+    );
+    // The worker notices at its next heartbeat and takes the next job.
+    let (_, next) = create(&server, TEST_KEY, json!({"preset": "training_exercise"})).await;
+    let done = server
+        .wait_for_job(next["job_id"].as_str().unwrap(), TEST_KEY)
+        .await;
+    assert_eq!(done["status"], "completed");
+    let (_, job) = server
+        .call(Method::GET, &format!("/api/v1/jobs/{id}"), TEST_KEY, None)
+        .await;
+    assert_eq!(job["status"], "cancelled");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_hundred_parallel_creations() {
+    let server = Server::start(Settings::default()).await;
+    let creations: Vec<_> = (0..100)
+        .map(|i| {
+            let url = server.url("/api/v1/generation");
+            tokio::spawn(async move {
+                let response = reqwest::Client::new()
+                    .post(url)
+                    .header("x-api-key", TEST_KEY)
+                    .json(&json!({"preset": "training_exercise", "count": 20, "seed": i}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), StatusCode::CREATED);
+                response.json::<Value>().await.unwrap()["job_id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for c in creations {
+        ids.push(c.await.unwrap());
+    }
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 100);
+    for id in &ids {
+        assert_eq!(
+            server.wait_for_job(id, TEST_KEY).await["status"],
+            "completed"
+        );
+    }
+    let (_, page1) = server
+        .call(Method::GET, "/api/v1/jobs?limit=60", TEST_KEY, None)
+        .await;
+    let after = page1["next_after"].as_i64().unwrap();
+    let (_, page2) = server
+        .call(
+            Method::GET,
+            &format!("/api/v1/jobs?limit=60&after={after}"),
+            TEST_KEY,
+            None,
+        )
+        .await;
+    assert_eq!(
+        page1["jobs"].as_array().unwrap().len() + page2["jobs"].as_array().unwrap().len(),
+        100
+    );
+    assert_eq!(page2["next_after"], Value::Null);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn bad_generation_requests() {
+    let server = Server::start(Settings {
+        job_workers: 0,
+        ..Settings::default()
+    })
+    .await;
+    for (body, status, message) in [
+        (
+            json!({}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "give one of preset, scenario or configuration",
+        ),
+        (
+            json!({"preset": "peacekeeping", "output_formats": ["xlsx"]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown format `xlsx`",
+        ),
+        (
+            json!({"scenario": {"days": 0}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "days: must be from 1 to 365",
+        ),
+        (
+            json!({"preset": "peacekeeping", "use_encryption": true}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "encryption_password is required",
+        ),
+    ] {
+        let (got, response) = create(&server, TEST_KEY, body.clone()).await;
+        assert_eq!(got, status, "{body}: {response}");
+        assert!(
+            envelope(got, &response).contains(message),
+            "{body}: {response}"
+        );
+    }
+    let (status, body) = create(
+        &server,
+        DEMO_KEY,
+        json!({"preset": "peacekeeping", "count": 501}),
+    )
+    .await;
+    assert!(envelope(status, &body).contains("limit of 500 per request"));
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, body) = server
+        .call(Method::GET, "/api/v1/jobs?limit=0", TEST_KEY, None)
+        .await;
+    assert!(envelope(status, &body).contains("limit: 0 is not allowed"));
+    server.stop().await;
+}
