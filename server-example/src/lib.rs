@@ -18,9 +18,12 @@ use std::future::Future;
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::Request;
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
 use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
+use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::get;
 use tokio::net::TcpListener;
@@ -36,6 +39,17 @@ use routes::{catalog, health, jobs as job_routes, streaming};
 /// The routes of API v1 and the health endpoints.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.settings().body_limit;
+    // Streams take as long as they take (their size is capped instead); every other
+    // request gets the request timeout.
+    let streams = Router::new()
+        .route(
+            "/api/v1/streaming/generate",
+            get(streaming::get).post(streaming::post),
+        )
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            keys::require_key,
+        ));
     // Routes that need an API key (and count against its limits).
     let keyed = Router::new()
         .route("/api/v1/presets", get(catalog::presets))
@@ -54,15 +68,11 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(job_routes::cancel),
         )
         .route("/api/v1/jobs/{id}/results", get(job_routes::results))
-        .route(
-            "/api/v1/streaming/generate",
-            get(streaming::get).post(streaming::post),
-        )
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             keys::require_key,
         ));
-    Router::new()
+    let timed = Router::new()
         .merge(keyed)
         .route("/api/v1/health", get(health::health))
         .route("/api/v1/health/live", get(health::live))
@@ -81,6 +91,11 @@ pub fn router(state: AppState) -> Router {
             get(catalog::facility_types),
         )
         .route("/metrics", get(metrics::serve))
+        .route_layer(middleware::from_fn_with_state(state.clone(), timeout));
+    let cors = cors(&state.settings().cors_origins);
+    Router::new()
+        .merge(timed)
+        .merge(streams)
         .fallback(error::not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(RequestBodyLimitLayer::new(body_limit))
@@ -88,8 +103,73 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             metrics::track,
         ))
+        .layer(middleware::from_fn_with_state(state.clone(), shed))
         .layer(middleware::from_fn(response_time))
+        .layer(cors)
         .with_state(state)
+}
+
+/// CORS for the configured origins (none: no CORS headers, so browsers on other origins
+/// are refused).
+fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([
+            axum::http::Method::GET,
+            axum::http::Method::POST,
+            axum::http::Method::DELETE,
+        ])
+        .allow_headers([
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderName::from_static("x-api-key"),
+        ])
+        .expose_headers([
+            axum::http::HeaderName::from_static("x-patient-count"),
+            axum::http::HeaderName::from_static("retry-after"),
+            axum::http::HeaderName::from_static("ratelimit-remaining"),
+        ])
+        .max_age(std::time::Duration::from_secs(600))
+}
+
+/// Sheds load: beyond `max_concurrent_requests` requests at once, 503 with
+/// `Retry-After` at once, instead of queuing without bound.
+async fn shed(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match Arc::clone(state.request_permits()).try_acquire_owned() {
+        Ok(permit) => {
+            let response = next.run(request).await;
+            drop(permit);
+            response
+        }
+        Err(_) => {
+            let mut response = error::ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "the server is at its limit of concurrent requests; retry shortly",
+            )
+            .into_response();
+            response
+                .headers_mut()
+                .insert("retry-after", HeaderValue::from(1u64));
+            response
+        }
+    }
+}
+
+/// 408 when a request that is not a stream takes longer than the request timeout.
+async fn timeout(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let limit = state.settings().request_timeout;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => error::ApiError::new(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            format!("the request took longer than {} s", limit.as_secs()),
+        )
+        .into_response(),
+    }
 }
 
 async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> error::ApiError {

@@ -33,6 +33,14 @@ pub struct Settings {
     /// Jobs this instance runs at once (`MILMED_JOB_WORKERS`, default 2; 0 for an
     /// instance that only answers requests).
     pub job_workers: usize,
+    /// Longest time for a request that is not a stream (`MILMED_REQUEST_TIMEOUT`,
+    /// seconds, default 30); slower ones get 408.
+    pub request_timeout: Duration,
+    /// Requests answered at once (`MILMED_MAX_CONCURRENT_REQUESTS`, default 512); more
+    /// are shed with 503 and `Retry-After` instead of queuing without bound.
+    pub max_concurrent_requests: usize,
+    /// Origins allowed by CORS (`MILMED_CORS_ORIGINS`, comma-separated; default none).
+    pub cors_origins: Vec<String>,
 }
 
 /// A setting that is not valid.
@@ -57,6 +65,9 @@ impl Default for Settings {
             body_limit: 1 << 20,
             shutdown_grace: Duration::from_secs(10),
             job_workers: 2,
+            request_timeout: Duration::from_secs(30),
+            max_concurrent_requests: 512,
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -101,6 +112,29 @@ impl Settings {
         }
         if let Some(v) = read("MILMED_SHUTDOWN_GRACE") {
             s.shutdown_grace = Duration::from_secs(whole("MILMED_SHUTDOWN_GRACE", &v, 0, 3600)?);
+        }
+        if let Some(v) = read("MILMED_REQUEST_TIMEOUT") {
+            s.request_timeout = Duration::from_secs(whole("MILMED_REQUEST_TIMEOUT", &v, 1, 3600)?);
+        }
+        if let Some(v) = read("MILMED_MAX_CONCURRENT_REQUESTS") {
+            s.max_concurrent_requests =
+                whole("MILMED_MAX_CONCURRENT_REQUESTS", &v, 1, 1_000_000)? as usize;
+        }
+        if let Some(v) = read("MILMED_CORS_ORIGINS") {
+            for origin in v.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+                if !(origin.starts_with("http://") || origin.starts_with("https://"))
+                    || axum::http::HeaderValue::from_str(origin).is_err()
+                {
+                    return Err(SettingsError {
+                        variable: "MILMED_CORS_ORIGINS",
+                        value: v.clone(),
+                        message: format!(
+                            "{origin:?} is not an origin; give http(s)://host[:port], comma-separated"
+                        ),
+                    });
+                }
+                s.cors_origins.push(origin.to_owned());
+            }
         }
         if let Some(v) = read("MILMED_JOB_WORKERS") {
             s.job_workers = whole("MILMED_JOB_WORKERS", &v, 0, 256)? as usize;
@@ -157,6 +191,9 @@ mod tests {
             ("MILMED_LOG_FORMAT", "xml", "give json or text"),
             ("MILMED_MAX_STREAM_PATIENTS", "0", "from 1 to 4294967295"),
             ("MILMED_BODY_LIMIT", "12", "from 1024"),
+            ("MILMED_CORS_ORIGINS", "example.com", "is not an origin"),
+            ("MILMED_REQUEST_TIMEOUT", "0", "from 1 to 3600"),
+            ("MILMED_JOB_WORKERS", "many", "from 0 to 256"),
         ] {
             let err = with(&[(var, value)]).unwrap_err().to_string();
             assert!(err.starts_with(&format!("{var}=\"{value}\": ")), "{err}");

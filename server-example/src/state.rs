@@ -23,6 +23,8 @@ struct Inner {
     keys: Keys,
     jobs: JobQueue,
     metrics: Arc<Metrics>,
+    /// Permits for requests answered at once.
+    requests: Arc<tokio::sync::Semaphore>,
     shutting_down: AtomicBool,
     started: Instant,
 }
@@ -45,6 +47,7 @@ impl AppState {
             ),
         };
         keys.ensure_demo().await?;
+        let permits = settings.max_concurrent_requests;
         Ok(AppState {
             inner: Arc::new(Inner {
                 settings,
@@ -52,6 +55,7 @@ impl AppState {
                 keys,
                 jobs,
                 metrics: Arc::new(Metrics::default()),
+                requests: Arc::new(tokio::sync::Semaphore::new(permits)),
                 shutting_down: AtomicBool::new(false),
                 started: Instant::now(),
             }),
@@ -61,6 +65,11 @@ impl AppState {
     /// The metrics.
     pub fn metrics(&self) -> &Arc<Metrics> {
         &self.inner.metrics
+    }
+
+    /// Permits for requests answered at once.
+    pub fn request_permits(&self) -> &Arc<tokio::sync::Semaphore> {
+        &self.inner.requests
     }
 
     /// The job queue.
