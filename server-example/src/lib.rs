@@ -6,6 +6,7 @@
 //! ([`error::ApiError`]); every route answers with and without a trailing slash.
 #![warn(missing_docs)]
 
+pub mod admin;
 pub mod error;
 pub mod jobs;
 pub mod keys;

@@ -3,12 +3,51 @@
 
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand};
 use milmed_postgres::{Database, PoolConfig};
+use milmed_server::admin::{self, KeysCommand};
 use milmed_server::{AppState, LogFormat, Settings, serve, shutdown_signal};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
+/// The example HTTP server of milmed. Without a subcommand it serves; settings come from
+/// `MILMED_*` environment variables (docs/http-api.md).
+#[derive(Debug, Parser)]
+#[command(name = "milmed-server", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Manages API keys (in the PostgreSQL database of DATABASE_URL).
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Keys(command)) = cli.command {
+        let url = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty());
+        let runtime = match tokio::runtime::Runtime::new() {
+            Ok(rt) => rt,
+            Err(e) => {
+                eprintln!("milmed-server: cannot start the runtime: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        return match runtime.block_on(admin::run(command, url.as_deref())) {
+            Ok(out) => {
+                println!("{out}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("milmed-server: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => {

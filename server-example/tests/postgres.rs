@@ -119,3 +119,77 @@ async fn two_instances_share_the_job_queue() {
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_are_managed_from_the_command_line() {
+    let test = TestDb::new().await;
+    let run = |args: &[&str], url: Option<&str>| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_milmed-server"));
+        command.args(args).env_remove("DATABASE_URL");
+        if let Some(url) = url {
+            command.env("DATABASE_URL", url);
+        }
+        let out = command.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (code, _, err) = run(&["keys", "list"], None);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("set DATABASE_URL"), "{err}");
+
+    let (code, out, err) = run(
+        &[
+            "keys",
+            "create",
+            "--name",
+            "exercise cell",
+            "--patients",
+            "2000",
+            "--per-minute",
+            "5",
+        ],
+        Some(&test.url),
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let key = out
+        .lines()
+        .find_map(|l| l.strip_prefix("key "))
+        .unwrap()
+        .to_owned();
+    let id = out
+        .lines()
+        .find_map(|l| l.strip_prefix("id "))
+        .unwrap()
+        .to_owned();
+    assert!(key.starts_with("milmed_"));
+
+    // The new key works on a server on that database, with its own limits.
+    let server = Server::start_on(Settings::default(), Some(database(&test).await)).await;
+    let (status, _, _) = server
+        .get_with("/api/v1/streaming/generate?count=2000", Some(&key))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (code, out, _) = run(&["keys", "list"], Some(&test.url));
+    assert_eq!(code, Some(0));
+    let line = out.lines().find(|l| l.contains("exercise cell")).unwrap();
+    assert!(
+        line.contains(&key[..12]) && !line.contains(&key),
+        "only the prefix: {line}"
+    );
+    assert!(line.contains("2000") && line.contains("true"), "{line}");
+
+    let (code, out, _) = run(&["keys", "revoke", &id], Some(&test.url));
+    assert_eq!(
+        (code, out.trim()),
+        (Some(0), format!("key {id} revoked").as_str())
+    );
+    let (status, _, _) = server.get_with("/api/v1/presets", Some(&key)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "revoked at once");
+    let (code, _, err) = run(&["keys", "revoke", "999999"], Some(&test.url));
+    assert_eq!(code, Some(2));
+    assert!(err.contains("not found"), "{err}");
+    server.stop().await;
+}

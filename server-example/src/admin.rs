@@ -1,0 +1,112 @@
+//! `milmed-server keys create|list|revoke`: API keys managed from the command line.
+//!
+//! Keys live in PostgreSQL (`DATABASE_URL`), where every instance sees them; a new key is
+//! printed once and never again (only its hash is stored).
+
+use clap::{Args, Subcommand};
+use milmed_postgres::{ApiKeys, Database, Limits, NewApiKey, PoolConfig};
+use time::OffsetDateTime;
+
+/// What to do with keys.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Creates a key and prints it (once).
+    Create(CreateArgs),
+    /// Lists the keys (never the keys themselves: their prefixes).
+    List,
+    /// Revokes a key: it stops working at once, on every instance.
+    Revoke {
+        /// The key's id (see `list`).
+        id: i64,
+    },
+}
+
+/// `keys create`.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// Who or what the key is for.
+    #[arg(long)]
+    pub name: String,
+    /// Tier, for reporting.
+    #[arg(long, default_value = "standard")]
+    pub tier: String,
+    /// Most patients per request.
+    #[arg(long, default_value_t = 1000)]
+    pub patients: u64,
+    /// Most requests per minute.
+    #[arg(long, default_value_t = 60)]
+    pub per_minute: u32,
+    /// Most requests per hour.
+    #[arg(long, default_value_t = 1000)]
+    pub per_hour: u32,
+    /// Most requests per day (default: no daily limit).
+    #[arg(long)]
+    pub per_day: Option<u32>,
+    /// The key expires after this many days (default: never).
+    #[arg(long)]
+    pub expires_days: Option<u32>,
+}
+
+/// Runs a keys command; the error is the one line to print.
+pub async fn run(command: KeysCommand, database_url: Option<&str>) -> Result<String, String> {
+    let url = database_url
+        .ok_or("keys are kept in PostgreSQL so that every instance sees them: set DATABASE_URL")?;
+    let config = PoolConfig::from_env(Some(url)).map_err(|e| e.to_string())?;
+    let db = Database::connect(config).await.map_err(|e| e.to_string())?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("cannot migrate the database: {e}"))?;
+    let keys = ApiKeys::new(db);
+    match command {
+        KeysCommand::Create(args) => {
+            let expires_at = args
+                .expires_days
+                .map(|d| OffsetDateTime::now_utc() + time::Duration::days(i64::from(d)));
+            let (record, key) = keys
+                .create(NewApiKey {
+                    name: args.name,
+                    tier: args.tier,
+                    is_demo: false,
+                    limits: Limits {
+                        max_patients_per_request: args.patients,
+                        per_minute: Some(args.per_minute),
+                        per_hour: Some(args.per_hour),
+                        per_day: args.per_day,
+                    },
+                    expires_at,
+                })
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(format!(
+                "id {}\nkey {key}\n(the key is shown only now: keep it; only its hash is stored)",
+                record.id
+            ))
+        }
+        KeysCommand::List => {
+            let mut out = format!(
+                "{:>5}  {:<12}  {:<20}  {:<10}  {:<6}  {:>9}  {:>6}  {:>6}  {:>6}\n",
+                "id", "prefix", "name", "tier", "active", "patients", "/min", "/hour", "/day"
+            );
+            let limit = |v: Option<u32>| v.map_or_else(|| "-".to_owned(), |v| v.to_string());
+            for k in keys.list().await.map_err(|e| e.to_string())? {
+                out.push_str(&format!(
+                    "{:>5}  {:<12}  {:<20}  {:<10}  {:<6}  {:>9}  {:>6}  {:>6}  {:>6}\n",
+                    k.id,
+                    k.prefix,
+                    k.name,
+                    k.tier,
+                    k.active,
+                    k.limits.max_patients_per_request,
+                    limit(k.limits.per_minute),
+                    limit(k.limits.per_hour),
+                    limit(k.limits.per_day)
+                ));
+            }
+            Ok(out.trim_end().to_owned())
+        }
+        KeysCommand::Revoke { id } => {
+            keys.revoke(id).await.map_err(|e| e.to_string())?;
+            Ok(format!("key {id} revoked"))
+        }
+    }
+}
