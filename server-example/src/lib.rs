@@ -35,7 +35,7 @@ use tower_http::normalize_path::NormalizePathLayer;
 pub use settings::{LogFormat, Settings, SettingsError};
 pub use state::AppState;
 
-use routes::{catalog, health, jobs as job_routes, streaming};
+use routes::{catalog, downloads, health, jobs as job_routes, streaming};
 
 /// The routes of API v1 and the health endpoints.
 pub fn router(state: AppState) -> Router {
@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/streaming/generate",
             get(streaming::get).post(streaming::post),
         )
+        .route("/api/v1/downloads/{id}", get(downloads::download))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             keys::require_key,

@@ -383,3 +383,150 @@ async fn bad_generation_requests() {
     assert!(envelope(status, &body).contains("limit: 0 is not allowed"));
     server.stop().await;
 }
+
+/// The bytes the library writes for a preset run in `format`.
+fn library_bytes(preset: &str, patients: u64, seed: u64, format: Format) -> Vec<u8> {
+    let mut scenario = Scenario::preset(preset).unwrap();
+    scenario.patients = patients;
+    let generator = Generator::new(&scenario, seed).unwrap();
+    let mut writer = PatientWriter::new(format.encoder(&generator), Vec::new());
+    writer
+        .write_batch(&generator.patients().collect::<Vec<_>>())
+        .unwrap();
+    writer.finish().unwrap().inner
+}
+
+async fn download(
+    server: &Server,
+    path: &str,
+    password: Option<&str>,
+) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+    let mut request = reqwest::Client::new()
+        .get(server.url(path))
+        .header("x-api-key", TEST_KEY);
+    if let Some(p) = password {
+        request = request.header("x-encryption-password", p);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    (status, headers, response.bytes().await.unwrap().to_vec())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn downloads_are_a_zip_of_every_format_or_one_format() {
+    let server = Server::start(Settings::default()).await;
+    let (_, job) = create(&server, TEST_KEY, json!({"preset": "cbrn_incident", "count": 700, "seed": 3, "output_formats": ["ndjson", "csv", "fhir"]})).await;
+    let id = job["job_id"].as_str().unwrap().to_owned();
+    let (status, body) = server
+        .call(
+            Method::GET,
+            &format!("/api/v1/downloads/{id}"),
+            TEST_KEY,
+            None,
+        )
+        .await;
+    assert!(
+        envelope(status, &body).contains("not completed yet"),
+        "{body}"
+    );
+    server.wait_for_job(&id, TEST_KEY).await;
+
+    let (status, headers, zip) = download(&server, &format!("/api/v1/downloads/{id}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/zip");
+    assert_eq!(
+        headers["content-disposition"],
+        format!("attachment; filename=\"milmed-job-{id}.zip\"")
+    );
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    assert_eq!(archive.len(), 3);
+    for (i, (format, name)) in [
+        (Format::Ndjson, "ndjson"),
+        (Format::Csv, "csv"),
+        (Format::Fhir, "fhir.ndjson"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut entry = archive.by_index(i).unwrap();
+        assert_eq!(entry.name().unwrap(), format!("milmed-job-{id}.{name}"));
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        assert_eq!(
+            bytes,
+            library_bytes("cbrn_incident", 700, 3, format),
+            "{name}"
+        );
+    }
+
+    let (status, headers, csv) = download(
+        &server,
+        &format!("/api/v1/downloads/{id}/?format=csv"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers["content-disposition"],
+        format!("attachment; filename=\"milmed-job-{id}.csv\"")
+    );
+    assert_eq!(csv, library_bytes("cbrn_incident", 700, 3, Format::Csv));
+    let (status, body) = server
+        .call(
+            Method::GET,
+            &format!("/api/v1/downloads/{id}?format=xml"),
+            TEST_KEY,
+            None,
+        )
+        .await;
+    assert!(
+        envelope(status, &body).contains("has ndjson, csv, fhir, not xml"),
+        "{body}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn downloads_honour_gzip_and_encryption() {
+    let server = Server::start(Settings::default()).await;
+    let (_, job) = create(&server, TEST_KEY, json!({
+        "preset": "peacekeeping", "count": 300, "output_formats": ["json"],
+        "use_compression": true, "use_encryption": true, "encryption_password": "correct horse battery"
+    })).await;
+    let id = job["job_id"].as_str().unwrap().to_owned();
+    assert!(
+        !job.to_string().contains("correct horse"),
+        "the password is never echoed"
+    );
+    server.wait_for_job(&id, TEST_KEY).await;
+    let (status, body) = server
+        .call(
+            Method::GET,
+            &format!("/api/v1/downloads/{id}"),
+            TEST_KEY,
+            None,
+        )
+        .await;
+    assert!(
+        envelope(status, &body).contains("X-Encryption-Password"),
+        "{body}"
+    );
+    let (status, headers, sealed) = download(
+        &server,
+        &format!("/api/v1/downloads/{id}"),
+        Some("correct horse battery"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers["content-disposition"],
+        format!("attachment; filename=\"milmed-job-{id}.json.gz.enc\"")
+    );
+    let mut packed = Vec::new();
+    milmed_core::output::decrypt(&sealed[..], &mut packed, b"correct horse battery").unwrap();
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&packed[..]), &mut plain).unwrap();
+    assert_eq!(plain, library_bytes("peacekeeping", 300, 0, Format::Json));
+    server.stop().await;
+}

@@ -67,7 +67,7 @@ fn store_error(e: Error) -> ApiError {
 }
 
 /// The job `id` if `key` owns it; 404 otherwise.
-async fn owned(state: &AppState, key: &ApiKey, id: &str) -> Result<Job, ApiError> {
+pub(crate) async fn owned(state: &AppState, key: &ApiKey, id: &str) -> Result<Job, ApiError> {
     let missing = || ApiError::not_found(format!("job {id} not found"));
     let number: i64 = id.parse().map_err(|_| missing())?;
     match state.jobs().get(number).await {

@@ -1,0 +1,221 @@
+//! `GET /api/v1/downloads/{id}`: a completed job's output, regenerated and streamed.
+//!
+//! One file per requested format inside a ZIP (written as a stream: no seeking, no
+//! temporary file), or one format alone with `?format=`. Each file is gzipped and
+//! encrypted when the job asked; since the password is never stored, an encrypted job's
+//! downloads need it again in `X-Encryption-Password`. Generation runs on a blocking
+//! thread and feeds the body through a bounded channel, so memory stays flat whatever the
+//! job's size.
+
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream;
+use milmed_core::format::Format;
+use milmed_core::job::{Job as CoreJob, StreamSink, run_job};
+use milmed_core::output::{Compression, ENCRYPTED_EXTENSION, Encryption};
+use milmed_core::{Generator, Scenario};
+use milmed_postgres::{ApiKey, JobStatus};
+use serde::Deserialize;
+use tokio::sync::mpsc;
+use zip::ZipWriter;
+use zip::write::SimpleFileOptions;
+
+use crate::error::ApiError;
+use crate::routes::jobs::owned;
+use crate::state::AppState;
+
+/// Bytes gathered before a chunk is sent to the response.
+const CHUNK: usize = 1 << 16;
+
+/// Chunks in flight between the generating thread and the response.
+const CHANNEL_CHUNKS: usize = 4;
+
+/// The query of a download.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DownloadQuery {
+    /// One of the job's formats, alone rather than in a ZIP.
+    format: Option<String>,
+}
+
+/// Sends what is written to it through a bounded channel, in chunks of [`CHUNK`]
+/// bytes; blocks while the channel is full.
+struct ChannelWriter {
+    tx: mpsc::Sender<Result<Vec<u8>, io::Error>>,
+    buffer: Vec<u8>,
+}
+
+impl ChannelWriter {
+    fn send(&mut self) -> io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let chunk = std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK));
+        self.tx
+            .blocking_send(Ok(chunk))
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the client went away"))
+    }
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.buffer.extend_from_slice(data);
+        if self.buffer.len() >= CHUNK {
+            self.send()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.send()
+    }
+}
+
+/// A file's name inside the download.
+fn file_name(id: i64, format: Format, compression: Compression, encrypted: bool) -> String {
+    let mut name = format!("milmed-job-{id}.{}", format.extension());
+    if compression == Compression::Gzip {
+        name.push_str(".gz");
+    }
+    if encrypted {
+        name.push('.');
+        name.push_str(ENCRYPTED_EXTENSION);
+    }
+    name
+}
+
+/// `GET /api/v1/downloads/{id}[?format=]`.
+pub async fn download(
+    State(state): State<AppState>,
+    Extension(key): Extension<ApiKey>,
+    Path(id): Path<String>,
+    query: Result<Query<DownloadQuery>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let job = owned(&state, &key, &id).await?;
+    if job.status != JobStatus::Completed {
+        return Err(ApiError::bad_request(format!(
+            "job {} is not completed yet; its status is {}",
+            job.id,
+            job.status.as_str()
+        )));
+    }
+    let formats: Vec<Format> = job
+        .formats
+        .iter()
+        .map(|f| f.parse::<Format>())
+        .collect::<Result<_, _>>()
+        .map_err(ApiError::internal)?;
+    let formats = match &query.format {
+        None => formats,
+        Some(name) => {
+            let wanted: Format = name
+                .parse()
+                .map_err(|e| ApiError::unprocessable(format!("format: {e}")))?;
+            if !formats.contains(&wanted) {
+                return Err(ApiError::unprocessable(format!(
+                    "format: job {} has {}, not {name}",
+                    job.id,
+                    job.formats.join(", ")
+                )));
+            }
+            vec![wanted]
+        }
+    };
+    let compression = if job.budget["compress"] == true {
+        Compression::Gzip
+    } else {
+        Compression::None
+    };
+    let encryption = if job.budget["encrypt"] == true {
+        let password = headers
+            .get("x-encryption-password")
+            .and_then(|v| v.to_str().ok())
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "this job's downloads are encrypted: send the password in the X-Encryption-Password header (it is never stored)",
+                )
+            })?;
+        Some(
+            Encryption::new(password)
+                .map_err(|e| ApiError::bad_request(format!("X-Encryption-Password: {e}")))?,
+        )
+    } else {
+        None
+    };
+    let scenario = Scenario::from_json(&job.scenario.to_string()).map_err(ApiError::internal)?;
+    let generator = Generator::new(&scenario, job.seed).map_err(ApiError::internal)?;
+    let zipped = formats.len() > 1;
+    let attachment = if zipped {
+        format!("milmed-job-{}.zip", job.id)
+    } else {
+        file_name(job.id, formats[0], compression, encryption.is_some())
+    };
+    let (tx, rx) = mpsc::channel::<Result<Vec<u8>, io::Error>>(CHANNEL_CHUNKS);
+    let range = job.range.clone();
+    let id = job.id;
+    tokio::task::spawn_blocking(move || {
+        let errors = tx.clone();
+        let writer = ChannelWriter {
+            tx,
+            buffer: Vec::with_capacity(CHUNK),
+        };
+        let write_one = |format: Format, out: &mut dyn Write| -> io::Result<()> {
+            let encoder = format.encoder(&generator);
+            let core = CoreJob::new(&generator, Arc::clone(&encoder)).range(range.clone());
+            let sink = StreamSink::new(encoder, out, compression, encryption.as_ref())?;
+            run_job(&core, sink, |_| {}).map_err(io::Error::other)?;
+            Ok(())
+        };
+        let result = (|| -> io::Result<()> {
+            if zipped {
+                let mut zip = ZipWriter::new_stream(writer);
+                let options = SimpleFileOptions::default()
+                    .compression_method(zip::CompressionMethod::Stored)
+                    .large_file(true);
+                for &format in &formats {
+                    zip.start_file(
+                        file_name(id, format, compression, encryption.is_some()),
+                        options,
+                    )
+                    .map_err(io::Error::other)?;
+                    write_one(format, &mut zip)?;
+                }
+                zip.finish().map_err(io::Error::other)?.into_inner().flush()
+            } else {
+                let mut writer = writer;
+                write_one(formats[0], &mut writer)?;
+                writer.flush()
+            }
+        })();
+        if let Err(e) = result {
+            // The body ends with an error: the client sees a broken transfer, never a
+            // truncated file that looks complete.
+            tracing::warn!(job = id, error = %e, "download stopped");
+            let _ = errors.blocking_send(Err(e));
+        }
+    });
+    let body = Body::from_stream(stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    }));
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    let content_type = if zipped {
+        "application/zip"
+    } else {
+        "application/octet-stream"
+    };
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{attachment}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
