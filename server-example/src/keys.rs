@@ -32,6 +32,11 @@ pub const DEMO_LIMITS: Limits = Limits {
     per_day: Some(100),
 };
 
+/// The id of the key that made a request, put in the response's extensions for the
+/// request log (the key itself is never logged).
+#[derive(Clone, Copy, Debug)]
+pub struct KeyId(pub i64);
+
 /// The header that carries the key.
 pub const HEADER: &str = "x-api-key";
 
@@ -266,8 +271,10 @@ pub async fn require_key(
         }
         Admission::Allowed(usage) => {
             let minute_limit = record.limits.per_minute;
+            let key_id = KeyId(record.id);
             request.extensions_mut().insert(record);
             let mut response = next.run(request).await;
+            response.extensions_mut().insert(key_id);
             if let Some(limit) = minute_limit {
                 let now = OffsetDateTime::now_utc().unix_timestamp();
                 let reset = 60 - now.rem_euclid(60) as u64;

@@ -181,17 +181,44 @@ async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) ->
     )
 }
 
-/// Adds `X-Response-Time` (milliseconds, two decimals) and logs the request.
-async fn response_time(request: Request, next: Next) -> Response {
+/// Adds `X-Response-Time` (milliseconds, two decimals) and `X-Request-Id`, and logs the
+/// request with its id, the key's id (never the key), route, status and latency. A
+/// caller's `X-Request-Id` (up to 64 letters, digits, `-`, `_`, `.`) is kept, so that a
+/// request can be followed across services; otherwise one is made.
+async fn response_time(mut request: Request, next: Next) -> Response {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
+    let given = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| {
+            !id.is_empty()
+                && id.len() <= 64
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        })
+        .map(str::to_owned);
+    let request_id = given.unwrap_or_else(|| {
+        format!(
+            "{:x}-{:x}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        )
+    });
+    let header = HeaderValue::from_str(&request_id).expect("checked or made of hex digits");
+    request.headers_mut().insert("x-request-id", header.clone());
     let mut response = next.run(request).await;
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     if let Ok(value) = HeaderValue::from_str(&format!("{ms:.2}ms")) {
         response.headers_mut().insert("x-response-time", value);
     }
-    tracing::info!(%method, path, status = response.status().as_u16(), latency_ms = ms, "request");
+    response.headers_mut().insert("x-request-id", header);
+    let key_id = response.extensions().get::<keys::KeyId>().map(|k| k.0);
+    tracing::info!(request_id, %method, path, key_id, status = response.status().as_u16(), latency_ms = ms, "request");
     response
 }
 
