@@ -138,6 +138,12 @@ const CANCEL: &str = concat!(
     columns!()
 );
 
+const RELEASE: &str = "UPDATE jobs SET status = 'queued', lease_owner = NULL, \
+     lease_expires_at = NULL, updated_at = now() \
+     WHERE id = $1 AND status = 'running' AND lease_owner = $2";
+
+const COUNTS: &str = "SELECT status, priority, count(*) FROM jobs GROUP BY status, priority";
+
 const REQUEUE_EXPIRED: &str = "UPDATE jobs SET status = 'queued', lease_owner = NULL, \
      lease_expires_at = NULL, updated_at = now() \
      WHERE status = 'running' AND lease_expires_at < now() RETURNING id";
@@ -580,6 +586,51 @@ impl Jobs {
         }
         tracing::debug!(job = id, "job deleted");
         Ok(())
+    }
+
+    /// Puts job `id`, running and held by `instance`, back in the queue at once (lease
+    /// released, `attempt` kept), for an instance that stops without finishing it: another
+    /// instance can claim it without waiting for the lease to expire.
+    ///
+    /// Fails like [`heartbeat`](Self::heartbeat) when the job is not running on
+    /// `instance` any more. Retried on transient errors (a repeat finds nothing to do and
+    /// reports the conflict, which the caller may ignore).
+    pub async fn release(&self, id: i64, instance: &str) -> Result<()> {
+        Retry::default()
+            .run("release job", || async {
+                let conn = self.db.get().await?;
+                if conn.execute(RELEASE, &[&id, &instance]).await? == 0 {
+                    return Err(not_held(&conn, id, instance).await);
+                }
+                tracing::info!(job = id, instance, "job released to the queue");
+                Ok(())
+            })
+            .await
+    }
+
+    /// How many jobs there are of each status and priority (pairs with none are left
+    /// out), for metrics.
+    pub async fn counts(&self) -> Result<Vec<(JobStatus, Priority, u64)>> {
+        let rows = Retry::default()
+            .run("count jobs", || async {
+                let conn = self.db.get().await?;
+                Ok(conn.query(COUNTS, &[]).await?)
+            })
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let status: &str = row.try_get(0)?;
+                let priority: i16 = row.try_get(1)?;
+                let count: i64 = row.try_get(2)?;
+                Ok((
+                    status
+                        .parse()
+                        .map_err(|e: UnknownJobStatus| Error::Invalid(e.to_string()))?,
+                    priority_from_sql(priority)?,
+                    u64::try_from(count).unwrap_or(0),
+                ))
+            })
+            .collect()
     }
 
     /// Puts every running job whose lease has expired back in the queue (lease

@@ -416,6 +416,35 @@ async fn an_expired_lease_is_requeued_and_claimed_again() {
 }
 
 #[tokio::test]
+async fn a_released_job_is_queued_at_once_and_counted() {
+    let test = TestDb::new().await;
+    let jobs = Jobs::new(test.database().await);
+    let id = jobs.create(new_job(None, Priority::High)).await.unwrap().id;
+    jobs.create(new_job(None, Priority::Low)).await.unwrap();
+    let claimed = jobs.claim_next("a", LEASE).await.unwrap().unwrap();
+    assert_eq!(claimed.id, id);
+    let mut counts = jobs.counts().await.unwrap();
+    counts.sort_by_key(|(status, priority, _)| (status.as_str(), priority.index()));
+    assert_eq!(
+        counts,
+        [
+            (JobStatus::Queued, Priority::Low, 1),
+            (JobStatus::Running, Priority::High, 1)
+        ]
+    );
+
+    assert_conflict(jobs.release(id, "b").await, "`a`");
+    jobs.release(id, "a").await.unwrap();
+    let released = jobs.get(id).await.unwrap();
+    assert_eq!(released.status, JobStatus::Queued);
+    assert_eq!((released.lease_owner, released.attempt), (None, 1));
+    assert_conflict(jobs.heartbeat(id, "a", LEASE, 1, 1).await, "re-queued");
+    // Another instance takes it without waiting for the lease.
+    let again = jobs.claim_next("b", LEASE).await.unwrap().unwrap();
+    assert_eq!((again.id, again.attempt), (id, 2));
+}
+
+#[tokio::test]
 async fn cancel_stops_queued_and_running_jobs() {
     let test = TestDb::new().await;
     let jobs = Jobs::new(test.database().await);

@@ -10,6 +10,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+tokio::task_local! {
+    /// The id of the request being answered, set by the middleware that makes it, so
+    /// that every envelope carries it.
+    pub static REQUEST_ID: String;
+}
+
 /// An error answer: a status and what went wrong.
 #[derive(Debug)]
 pub struct ApiError {
@@ -17,6 +23,8 @@ pub struct ApiError {
     pub status: StatusCode,
     /// What was wrong and what is allowed.
     pub detail: String,
+    /// Seconds to wait before retrying, sent as `Retry-After`.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -25,7 +33,14 @@ impl ApiError {
         ApiError {
             status,
             detail: detail.into(),
+            retry_after: None,
         }
+    }
+
+    /// The same error, telling the client to retry after `seconds`.
+    pub fn retry_after(mut self, seconds: u64) -> ApiError {
+        self.retry_after = Some(seconds);
+        self
     }
 
     /// 400: the request is malformed.
@@ -52,19 +67,27 @@ impl ApiError {
         )
     }
 
-    /// The envelope's JSON.
+    /// The envelope's JSON; `request_id` is the id of the request being answered.
     pub fn body(&self) -> serde_json::Value {
+        let request_id = REQUEST_ID.try_with(Clone::clone).unwrap_or_default();
         json!({
             "error": self.status.canonical_reason().unwrap_or("Error"),
             "status": self.status.as_u16(),
             "detail": self.detail,
+            "request_id": request_id,
         })
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body())).into_response()
+        let mut response = (self.status, Json(self.body())).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

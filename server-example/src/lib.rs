@@ -103,6 +103,10 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(middleware::from_fn_with_state(
             state.clone(),
+            body_too_large,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
             metrics::track,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), shed))
@@ -147,18 +151,34 @@ async fn shed(State(state): State<AppState>, request: Request, next: Next) -> Re
             drop(permit);
             response
         }
-        Err(_) => {
-            let mut response = error::ApiError::new(
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                "the server is at its limit of concurrent requests; retry shortly",
-            )
-            .into_response();
-            response
-                .headers_mut()
-                .insert("retry-after", HeaderValue::from(1u64));
-            response
-        }
+        Err(_) => error::ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "the server is at its limit of concurrent requests; retry shortly",
+        )
+        .retry_after(1)
+        .into_response(),
     }
+}
+
+/// The body limit's own 413 (sent before any handler runs, when `Content-Length` is over
+/// the limit) in the envelope, like every other error.
+async fn body_too_large(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if response.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE && !json {
+        return error::ApiError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the request body is larger than this server accepts ({} bytes)",
+                state.settings().body_limit
+            ),
+        )
+        .into_response();
+    }
+    response
 }
 
 /// 408 when a request that is not a stream takes longer than the request timeout.
@@ -211,7 +231,9 @@ async fn response_time(mut request: Request, next: Next) -> Response {
     });
     let header = HeaderValue::from_str(&request_id).expect("checked or made of hex digits");
     request.headers_mut().insert("x-request-id", header.clone());
-    let mut response = next.run(request).await;
+    let mut response = error::REQUEST_ID
+        .scope(request_id.clone(), next.run(request))
+        .await;
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     if let Ok(value) = HeaderValue::from_str(&format!("{ms:.2}ms")) {
         response.headers_mut().insert("x-response-time", value);

@@ -1,8 +1,9 @@
 //! Prometheus metrics, served at `GET /metrics` in the OpenMetrics text format.
 //!
 //! Requests are labelled by method, route template (`/api/v1/presets/{id}`, never the
-//! raw path, so the number of series stays bounded) and status. The pool's gauges and
-//! counters are read from milmed-postgres at scrape time.
+//! raw path, so the number of series stays bounded) and status. Gauges of state kept
+//! elsewhere — jobs by status and priority (with PostgreSQL, of every instance), the
+//! generation pool of this instance, the database pool — are read at scrape time.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
@@ -20,6 +21,10 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
+use milmed_core::budget::Resource;
+use milmed_core::job::Priority;
+use milmed_postgres::JobStatus;
+
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -36,6 +41,31 @@ struct RequestLabels {
 struct RouteLabels {
     method: String,
     route: String,
+}
+
+/// Labels of a count of jobs.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct JobLabels {
+    status: String,
+    priority: String,
+}
+
+/// Labels of a count by priority.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PriorityLabels {
+    priority: String,
+}
+
+/// Labels of what generated patients: `job` or `stream`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SourceLabels {
+    source: String,
+}
+
+/// Labels of a budget breach.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ResourceLabels {
+    resource: String,
 }
 
 /// Labels of a rate-limited request.
@@ -56,9 +86,22 @@ pub struct Metrics {
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
     in_flight: Gauge,
     rate_limited: Family<LimitLabels, Counter>,
-    patients_streamed: Counter,
+    patients: Family<SourceLabels, Counter>,
     bytes_streamed: Counter,
+    job_seconds: Histogram,
+    budget_exceeded: Family<ResourceLabels, Counter>,
+    jobs: Family<JobLabels, Gauge>,
+    queue_depth: Family<PriorityLabels, Gauge>,
+    generations: GenerationGauges,
     pool: PoolGauges,
+}
+
+/// The generation pool of this instance, set from its snapshot at each scrape.
+#[derive(Default)]
+struct GenerationGauges {
+    running: Gauge,
+    reserved_memory: Gauge,
+    waiting: Family<PriorityLabels, Gauge>,
 }
 
 /// The pool's figures, set from `PoolState` at each scrape.
@@ -83,8 +126,14 @@ impl Default for Metrics {
         );
         let in_flight = Gauge::default();
         let rate_limited = Family::<LimitLabels, Counter>::default();
-        let patients_streamed = Counter::default();
+        let patients = Family::<SourceLabels, Counter>::default();
         let bytes_streamed = Counter::default();
+        // 10 ms to about 5.8 h.
+        let job_seconds = Histogram::new(exponential_buckets(0.01, 4.0, 11));
+        let budget_exceeded = Family::<ResourceLabels, Counter>::default();
+        let jobs = Family::<JobLabels, Gauge>::default();
+        let queue_depth = Family::<PriorityLabels, Gauge>::default();
+        let generations = GenerationGauges::default();
         let pool = PoolGauges::default();
         registry.register("http_requests", "HTTP requests answered", requests.clone());
         registry.register(
@@ -103,9 +152,44 @@ impl Default for Metrics {
             rate_limited.clone(),
         );
         registry.register(
-            "patients_streamed",
-            "Patients sent by streaming responses",
-            patients_streamed.clone(),
+            "patients_generated",
+            "Patients generated, by jobs (each run) and by streams",
+            patients.clone(),
+        );
+        registry.register(
+            "job_generation_seconds",
+            "Time a job's run took, from admission to its last patient",
+            job_seconds.clone(),
+        );
+        registry.register(
+            "budget_exceeded",
+            "Jobs and streams stopped by a budget, by resource",
+            budget_exceeded.clone(),
+        );
+        registry.register(
+            "jobs",
+            "Jobs by status and priority (with PostgreSQL, of every instance)",
+            jobs.clone(),
+        );
+        registry.register(
+            "job_queue_depth",
+            "Queued jobs waiting for a worker, by priority",
+            queue_depth.clone(),
+        );
+        registry.register(
+            "generations_running",
+            "Jobs and streams running on this instance",
+            generations.running.clone(),
+        );
+        registry.register(
+            "generations_reserved_memory_bytes",
+            "Memory reserved by the jobs and streams running on this instance",
+            generations.reserved_memory.clone(),
+        );
+        registry.register(
+            "generations_waiting",
+            "Jobs and streams waiting for room on this instance, by priority",
+            generations.waiting.clone(),
         );
         registry.register(
             "bytes_streamed",
@@ -158,8 +242,13 @@ impl Default for Metrics {
             latency,
             in_flight,
             rate_limited,
-            patients_streamed,
+            patients,
             bytes_streamed,
+            job_seconds,
+            budget_exceeded,
+            jobs,
+            queue_depth,
+            generations,
             pool,
         }
     }
@@ -177,8 +266,31 @@ impl Metrics {
 
     /// Counts a finished stream.
     pub fn streamed(&self, patients: u64, bytes: u64) {
-        self.patients_streamed.inc_by(patients);
+        self.source("stream").inc_by(patients);
         self.bytes_streamed.inc_by(bytes);
+    }
+
+    /// Counts a job's run that generated `patients` in `seconds`.
+    pub fn generated(&self, patients: u64, seconds: f64) {
+        self.source("job").inc_by(patients);
+        self.job_seconds.observe(seconds);
+    }
+
+    /// Counts a job or stream stopped by its budget's `resource`.
+    pub fn budget_exceeded(&self, resource: Resource) {
+        self.budget_exceeded
+            .get_or_create(&ResourceLabels {
+                resource: resource.as_str().to_owned(),
+            })
+            .inc();
+    }
+
+    fn source(&self, source: &str) -> Counter {
+        self.patients
+            .get_or_create(&SourceLabels {
+                source: source.to_owned(),
+            })
+            .clone()
     }
 }
 
@@ -215,11 +327,45 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
 /// `GET /metrics`.
 pub async fn serve(State(state): State<AppState>) -> Result<Response, ApiError> {
     let metrics = state.metrics();
+    let set = |gauge: &Gauge, value: u64| {
+        gauge.set(i64::try_from(value).unwrap_or(i64::MAX));
+    };
+    // Every status and priority has a series, zero when there are no such jobs, so that
+    // a series does not vanish when its last job ends.
+    let counts = state.jobs().counts().await.map_err(ApiError::internal)?;
+    for status in JobStatus::ALL {
+        for priority in Priority::ALL {
+            let n = counts
+                .iter()
+                .find(|(s, p, _)| *s == status && *p == priority)
+                .map_or(0, |c| c.2);
+            let labels = JobLabels {
+                status: status.as_str().to_owned(),
+                priority: priority.as_str().to_owned(),
+            };
+            set(&metrics.jobs.get_or_create(&labels), n);
+            if status == JobStatus::Queued {
+                let labels = PriorityLabels {
+                    priority: priority.as_str().to_owned(),
+                };
+                set(&metrics.queue_depth.get_or_create(&labels), n);
+            }
+        }
+    }
+    let pool = state.generations().snapshot();
+    set(&metrics.generations.running, pool.running as u64);
+    set(&metrics.generations.reserved_memory, pool.reserved_memory);
+    for priority in Priority::ALL {
+        let labels = PriorityLabels {
+            priority: priority.as_str().to_owned(),
+        };
+        set(
+            &metrics.generations.waiting.get_or_create(&labels),
+            pool.queued_with(priority) as u64,
+        );
+    }
     if let Some(db) = state.database() {
         let p = db.pool_state();
-        let set = |gauge: &Gauge, value: u64| {
-            gauge.set(i64::try_from(value).unwrap_or(i64::MAX));
-        };
         set(&metrics.pool.connections, u64::from(p.connections));
         set(&metrics.pool.idle, u64::from(p.idle));
         set(&metrics.pool.in_use, u64::from(p.in_use));

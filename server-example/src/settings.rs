@@ -41,6 +41,46 @@ pub struct Settings {
     pub max_concurrent_requests: usize,
     /// Origins allowed by CORS (`MILMED_CORS_ORIGINS`, comma-separated; default none).
     pub cors_origins: Vec<String>,
+    /// How long a claimed job is leased without a heartbeat (`MILMED_JOB_LEASE`,
+    /// seconds, default 30): after an instance dies, another re-runs its job this late.
+    pub job_lease: Duration,
+    /// The limits every job and stream runs under, whatever the key.
+    pub limits: GenerationLimits,
+}
+
+/// What one generation (a job or a stream) may use, and what all of them together may
+/// reserve on this instance. A request's budget is the key's patient limit plus these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GenerationLimits {
+    /// Longest run of a job (`MILMED_JOB_MAX_SECONDS`, default 3600).
+    pub job_seconds: Duration,
+    /// Most output bytes of a job, per format (`MILMED_JOB_MAX_BYTES`, default 20 GiB).
+    pub job_bytes: u64,
+    /// Longest stream (`MILMED_STREAM_MAX_SECONDS`, default 600).
+    pub stream_seconds: Duration,
+    /// Memory one generation may hold in its buffers, bytes (`MILMED_GENERATION_MEMORY`,
+    /// default 64 MiB); reserved in the pool while it runs.
+    pub generation_memory: u64,
+    /// Generations (jobs and streams) running at once on this instance
+    /// (`MILMED_MAX_GENERATIONS`, default 64).
+    pub max_generations: usize,
+    /// Memory all running generations may reserve together, bytes (`MILMED_MAX_MEMORY`,
+    /// default 2 GiB); a generation that does not fit waits (a job) or is refused with
+    /// 503 (a stream).
+    pub max_memory: u64,
+}
+
+impl Default for GenerationLimits {
+    fn default() -> GenerationLimits {
+        GenerationLimits {
+            job_seconds: Duration::from_secs(3600),
+            job_bytes: 20 << 30,
+            stream_seconds: Duration::from_secs(600),
+            generation_memory: 64 << 20,
+            max_generations: 64,
+            max_memory: 2 << 30,
+        }
+    }
 }
 
 /// A setting that is not valid.
@@ -68,6 +108,8 @@ impl Default for Settings {
             request_timeout: Duration::from_secs(30),
             max_concurrent_requests: 512,
             cors_origins: Vec::new(),
+            job_lease: Duration::from_secs(30),
+            limits: GenerationLimits::default(),
         }
     }
 }
@@ -139,6 +181,50 @@ impl Settings {
         if let Some(v) = read("MILMED_JOB_WORKERS") {
             s.job_workers = whole("MILMED_JOB_WORKERS", &v, 0, 256)? as usize;
         }
+        if let Some(v) = read("MILMED_JOB_LEASE") {
+            s.job_lease = Duration::from_secs(whole("MILMED_JOB_LEASE", &v, 3, 3600)?);
+        }
+        let limits = &mut s.limits;
+        if let Some(v) = read("MILMED_JOB_MAX_SECONDS") {
+            limits.job_seconds =
+                Duration::from_secs(whole("MILMED_JOB_MAX_SECONDS", &v, 1, 7 * 86_400)?);
+        }
+        if let Some(v) = read("MILMED_JOB_MAX_BYTES") {
+            limits.job_bytes = whole("MILMED_JOB_MAX_BYTES", &v, 1024, u64::MAX >> 1)?;
+        }
+        if let Some(v) = read("MILMED_STREAM_MAX_SECONDS") {
+            limits.stream_seconds =
+                Duration::from_secs(whole("MILMED_STREAM_MAX_SECONDS", &v, 1, 86_400)?);
+        }
+        if let Some(v) = read("MILMED_GENERATION_MEMORY") {
+            limits.generation_memory = whole("MILMED_GENERATION_MEMORY", &v, 1 << 20, 1 << 40)?;
+        }
+        if let Some(v) = read("MILMED_MAX_GENERATIONS") {
+            limits.max_generations = whole("MILMED_MAX_GENERATIONS", &v, 1, 100_000)? as usize;
+        }
+        if let Some(v) = read("MILMED_MAX_MEMORY") {
+            limits.max_memory = whole("MILMED_MAX_MEMORY", &v, 1 << 20, 1 << 44)?;
+        }
+        if limits.generation_memory > limits.max_memory {
+            return Err(match read("MILMED_GENERATION_MEMORY") {
+                Some(value) => SettingsError {
+                    variable: "MILMED_GENERATION_MEMORY",
+                    value,
+                    message: format!(
+                        "one generation cannot hold more than MILMED_MAX_MEMORY ({} bytes)",
+                        limits.max_memory
+                    ),
+                },
+                None => SettingsError {
+                    variable: "MILMED_MAX_MEMORY",
+                    value: limits.max_memory.to_string(),
+                    message: format!(
+                        "give at least the memory of one generation, MILMED_GENERATION_MEMORY ({} bytes)",
+                        limits.generation_memory
+                    ),
+                },
+            });
+        }
         Ok(s)
     }
 }
@@ -185,6 +271,31 @@ mod tests {
     }
 
     #[test]
+    fn one_generation_must_fit_in_the_pool() {
+        let err = with(&[
+            ("MILMED_MAX_MEMORY", "10485760"),
+            ("MILMED_GENERATION_MEMORY", "20971520"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("cannot hold more than MILMED_MAX_MEMORY (10485760 bytes)"),
+            "{err}"
+        );
+        let err = with(&[("MILMED_MAX_MEMORY", "10485760")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("MILMED_MAX_MEMORY=\"10485760\": give at least the memory of one generation, MILMED_GENERATION_MEMORY (67108864 bytes)"), "{err}");
+        let s = with(&[
+            ("MILMED_MAX_MEMORY", "104857600"),
+            ("MILMED_JOB_LEASE", "5"),
+        ])
+        .unwrap();
+        assert_eq!(s.limits.max_memory, 100 << 20);
+        assert_eq!(s.job_lease, Duration::from_secs(5));
+    }
+
+    #[test]
     fn bad_values_name_the_variable() {
         for (var, value, message) in [
             ("MILMED_BIND", "localhost", "give an address and port"),
@@ -194,6 +305,9 @@ mod tests {
             ("MILMED_CORS_ORIGINS", "example.com", "is not an origin"),
             ("MILMED_REQUEST_TIMEOUT", "0", "from 1 to 3600"),
             ("MILMED_JOB_WORKERS", "many", "from 0 to 256"),
+            ("MILMED_JOB_LEASE", "1", "from 3 to 3600"),
+            ("MILMED_MAX_MEMORY", "1k", "from 1048576"),
+            ("MILMED_MAX_GENERATIONS", "0", "from 1 to 100000"),
         ] {
             let err = with(&[(var, value)]).unwrap_err().to_string();
             assert!(err.starts_with(&format!("{var}=\"{value}\": ")), "{err}");

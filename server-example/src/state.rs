@@ -4,12 +4,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use milmed_core::job::{PoolLimits, ResourcePool};
 use milmed_postgres::{ApiKeys, Database, Jobs};
 
 use crate::jobs::{JobQueue, MemoryJobs};
 use crate::keys::{Keys, MemoryKeys};
 use crate::metrics::Metrics;
 use crate::settings::Settings;
+
+/// How long a generation waits in the pool before its priority rises one level.
+const AGING: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The server's shared state; cheap to clone.
 #[derive(Clone)]
@@ -23,6 +27,9 @@ struct Inner {
     keys: Keys,
     jobs: JobQueue,
     metrics: Arc<Metrics>,
+    /// Admission of generations (jobs and streams): how many run at once and how much
+    /// memory they reserve together.
+    generations: ResourcePool,
     /// Permits for requests answered at once.
     requests: Arc<tokio::sync::Semaphore>,
     shutting_down: AtomicBool,
@@ -48,6 +55,13 @@ impl AppState {
         };
         keys.ensure_demo().await?;
         let permits = settings.max_concurrent_requests;
+        let limits = settings.limits;
+        let generations = ResourcePool::new(PoolLimits {
+            max_jobs: limits.max_generations,
+            max_memory: limits.max_memory,
+            aging: AGING,
+        })
+        .expect("the settings check both ceilings are at least 1");
         Ok(AppState {
             inner: Arc::new(Inner {
                 settings,
@@ -55,6 +69,7 @@ impl AppState {
                 keys,
                 jobs,
                 metrics: Arc::new(Metrics::default()),
+                generations,
                 requests: Arc::new(tokio::sync::Semaphore::new(permits)),
                 shutting_down: AtomicBool::new(false),
                 started: Instant::now(),
@@ -65,6 +80,11 @@ impl AppState {
     /// The metrics.
     pub fn metrics(&self) -> &Arc<Metrics> {
         &self.inner.metrics
+    }
+
+    /// The admission pool of generations (jobs and streams).
+    pub fn generations(&self) -> &ResourcePool {
+        &self.inner.generations
     }
 
     /// Permits for requests answered at once.

@@ -243,7 +243,13 @@ async fn bad_stream_requests_say_what_is_allowed() {
     ))
     .await
     .unwrap();
-    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        envelope(status, &body).starts_with("the request body is larger than this server accepts"),
+        "{body}"
+    );
     server.stop().await;
 }
 
@@ -357,7 +363,11 @@ async fn metrics_count_requests_by_route_template() {
         Some(1.0),
         "{text}"
     );
-    assert_eq!(line("milmed_patients_streamed_total"), Some(40.0), "{text}");
+    assert_eq!(
+        line(r#"milmed_patients_generated_total{source="stream"}"#),
+        Some(40.0),
+        "{text}"
+    );
     assert!(text.contains("milmed_http_request_duration_seconds_bucket"));
     assert!(text.ends_with("# EOF\n"));
     server.stop().await;

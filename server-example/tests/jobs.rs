@@ -530,3 +530,125 @@ async fn downloads_honour_gzip_and_encryption() {
     assert_eq!(plain, library_bytes("peacekeeping", 300, 0, Format::Json));
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn job_metrics_follow_the_queue() {
+    let server = Server::start(Settings::default()).await;
+    let (_, job) = create(
+        &server,
+        TEST_KEY,
+        json!({"preset": "peacekeeping", "count": 300, "priority": "high"}),
+    )
+    .await;
+    let id = job["job_id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        server.wait_for_job(&id, TEST_KEY).await["status"],
+        "completed"
+    );
+    let metric = |s: &'static str| server.metric(s);
+    assert_eq!(
+        metric(r#"milmed_jobs{status="completed",priority="high"}"#).await,
+        Some(1.0)
+    );
+    assert_eq!(
+        metric(r#"milmed_jobs{status="queued",priority="normal"}"#).await,
+        Some(0.0)
+    );
+    assert_eq!(
+        metric(r#"milmed_job_queue_depth{priority="high"}"#).await,
+        Some(0.0)
+    );
+    assert_eq!(
+        metric(r#"milmed_patients_generated_total{source="job"}"#).await,
+        Some(300.0)
+    );
+    assert_eq!(
+        metric("milmed_job_generation_seconds_count").await,
+        Some(1.0)
+    );
+    assert_eq!(metric("milmed_generations_running").await, Some(0.0));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_over_its_budget_fails_and_names_the_limit() {
+    let mut settings = Settings::default();
+    settings.limits.job_bytes = 4096;
+    let server = Server::start(settings).await;
+    let (_, job) = create(
+        &server,
+        TEST_KEY,
+        json!({"preset": "peacekeeping", "count": 500}),
+    )
+    .await;
+    let id = job["job_id"].as_str().unwrap().to_owned();
+    let done = server.wait_for_job(&id, TEST_KEY).await;
+    assert_eq!(done["status"], "failed", "{done}");
+    let error = done["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("budget exceeded: bytes limit 4096 bytes, used "),
+        "{error}"
+    );
+    assert_eq!(
+        server
+            .metric(r#"milmed_budget_exceeded_total{resource="bytes"}"#)
+            .await,
+        Some(1.0)
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_is_refused_with_503_while_jobs_fill_the_pool() {
+    let mut settings = Settings::default();
+    settings.limits.max_generations = 1;
+    let server = Server::start(settings).await;
+    let (_, job) = create(
+        &server,
+        TEST_KEY,
+        json!({"preset": "peacekeeping", "count": 1_000_000}),
+    )
+    .await;
+    let id = job["job_id"].as_str().unwrap().to_owned();
+    // Wait until the job runs (it holds the only place in the pool).
+    for _ in 0..200 {
+        let (_, job) = server
+            .call(Method::GET, &format!("/api/v1/jobs/{id}"), TEST_KEY, None)
+            .await;
+        if job["status"] == "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let (status, headers, body) = server.get("/api/v1/streaming/generate?count=10").await;
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert!(
+        envelope(status, &body).starts_with("no room to generate now"),
+        "{body}"
+    );
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(headers["retry-after"], "5");
+    server
+        .call(
+            Method::POST,
+            &format!("/api/v1/jobs/{id}/cancel"),
+            TEST_KEY,
+            None,
+        )
+        .await;
+    // Cancelled within a heartbeat, the job gives its place back.
+    let mut served = false;
+    for _ in 0..100 {
+        let (status, _, _) = server.get("/api/v1/streaming/generate?count=10").await;
+        if status == StatusCode::OK {
+            served = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        served,
+        "the stream was never admitted after the job was cancelled"
+    );
+    server.stop().await;
+}

@@ -202,6 +202,19 @@ impl MemoryJobs {
         jobs.remove(&id).map(drop).ok_or_else(|| not_found(id))
     }
 
+    pub(super) fn counts(&self) -> Vec<(JobStatus, Priority, u64)> {
+        let jobs = self.jobs.lock().expect("not poisoned");
+        let mut counts: BTreeMap<(&'static str, usize), (JobStatus, Priority, u64)> =
+            BTreeMap::new();
+        for job in jobs.values() {
+            counts
+                .entry((job.status.as_str(), job.priority.index()))
+                .or_insert((job.status, job.priority, 0))
+                .2 += 1;
+        }
+        counts.into_values().collect()
+    }
+
     pub(super) fn requeue_expired(&self) -> Vec<i64> {
         let mut jobs = self.jobs.lock().expect("not poisoned");
         let now = OffsetDateTime::now_utc();

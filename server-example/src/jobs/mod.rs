@@ -14,7 +14,61 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use memory::MemoryJobs;
-use milmed_postgres::{Error, Job, JobOutcome, Jobs, NewJob};
+use milmed_core::budget::Budget;
+use milmed_core::job::Priority;
+use milmed_postgres::{Error, Job, JobOutcome, JobStatus, Jobs, NewJob};
+use serde::{Deserialize, Serialize};
+
+use crate::settings::GenerationLimits;
+
+/// What a job may use and how its downloads are written, fixed when it is created and
+/// kept in the job's `budget` column, so that any instance runs and serves it alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobBudget {
+    /// The key's patient limit per request when the job was created.
+    pub max_patients: u64,
+    /// Longest run, seconds.
+    pub max_seconds: u64,
+    /// Most output bytes, per format.
+    pub max_bytes: u64,
+    /// Memory the run may hold in its buffers (reserved in the pool while it runs).
+    pub max_memory: u64,
+    /// Downloads are gzipped.
+    pub compress: bool,
+    /// Downloads are encrypted (the password is asked again at download time).
+    pub encrypt: bool,
+}
+
+impl JobBudget {
+    /// The budget of a job created by a key allowed `max_patients` per request, under
+    /// the server's `limits`.
+    pub fn new(
+        max_patients: u64,
+        limits: &GenerationLimits,
+        compress: bool,
+        encrypt: bool,
+    ) -> JobBudget {
+        JobBudget {
+            max_patients,
+            max_seconds: limits.job_seconds.as_secs(),
+            max_bytes: limits.job_bytes,
+            max_memory: limits.generation_memory,
+            compress,
+            encrypt,
+        }
+    }
+
+    /// The budget as milmed-core checks it.
+    pub fn core(&self) -> Budget {
+        Budget {
+            max_patients: Some(self.max_patients),
+            max_bytes: Some(self.max_bytes),
+            max_wall_time: Some(Duration::from_secs(self.max_seconds)),
+            max_cpu_time: None,
+            max_memory: Some(self.max_memory),
+        }
+    }
+}
 
 /// Where jobs are queued.
 #[derive(Clone)]
@@ -100,6 +154,33 @@ impl JobQueue {
         match self {
             JobQueue::Memory(m) => m.delete(id),
             JobQueue::Postgres(p) => p.delete(id).await,
+        }
+    }
+
+    /// Leaves a running job this instance holds, because the server is stopping: with
+    /// PostgreSQL it goes back to the queue at once, for another instance (or this one,
+    /// restarted) to run; in memory it fails, saying why, since nothing would run it.
+    pub async fn leave_at_shutdown(&self, id: i64, instance: &str) -> Result<(), Error> {
+        match self {
+            JobQueue::Memory(m) => m
+                .finish(
+                    id,
+                    instance,
+                    JobOutcome::Failed {
+                        error: "the server shut down before the job finished".to_owned(),
+                    },
+                )
+                .map(drop),
+            JobQueue::Postgres(p) => p.release(id, instance).await,
+        }
+    }
+
+    /// How many jobs there are of each status and priority, for metrics (with
+    /// PostgreSQL, of every instance).
+    pub async fn counts(&self) -> Result<Vec<(JobStatus, Priority, u64)>, Error> {
+        match self {
+            JobQueue::Memory(m) => Ok(m.counts()),
+            JobQueue::Postgres(p) => p.counts().await,
         }
     }
 

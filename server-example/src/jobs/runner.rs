@@ -1,10 +1,13 @@
 //! The workers that run queued jobs.
 //!
-//! Each worker claims the next job (by priority, then age), runs it on a blocking thread
-//! with milmed-core's `run_job`, and renews its lease with a heartbeat that also records
-//! progress. A heartbeat refused (the job was cancelled or deleted, or the lease was lost
-//! to another instance) cancels the run within one batch. Running a job means generating
-//! it once, to check it runs and to measure it (patients, outcomes, bytes per format); the
+//! Each worker claims the next job (by priority, then age), waits for room in the
+//! instance's `ResourcePool` (shared with streams: generations at once and their memory),
+//! runs it on a blocking thread with milmed-core's `run_job` under the job's budget, and
+//! renews its lease with a heartbeat that also records progress. A heartbeat refused (the
+//! job was cancelled or deleted, or the lease was lost to another instance) cancels the
+//! run within one batch; so does a shutdown, after which the job is left to be re-run
+//! (PostgreSQL) or marked failed (in memory). Running a job means generating it once, to
+//! check it runs within its budget and to measure it (patients, outcomes, bytes); the
 //! output is regenerated on request, and stored in PostgreSQL when the job asked.
 
 use std::io;
@@ -14,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use milmed_core::budget::CancelToken;
 use milmed_core::format::Format;
-use milmed_core::job::{Job as CoreJob, JobEnd, StreamSink, run_job};
+use milmed_core::job::{AcquireError, Job as CoreJob, JobEnd, Request, StreamSink, run_job};
 use milmed_core::model::Outcome;
 use milmed_core::output::Compression;
 use milmed_core::{Generator, Scenario};
@@ -22,13 +25,17 @@ use milmed_postgres::{Error, Job, JobOutcome, JobRef, PatientStore};
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 
+use crate::jobs::JobBudget;
 use crate::state::AppState;
 
-/// How long a claimed job is leased without a heartbeat.
-pub const LEASE: Duration = Duration::from_secs(30);
+/// How often a running job's lease is renewed and its progress recorded: every 2 s, or
+/// a third of the lease if that is shorter.
+fn heartbeat_every(lease: Duration) -> Duration {
+    (lease / 3).min(Duration::from_secs(2))
+}
 
-/// How often a running job's lease is renewed and its progress recorded.
-pub const HEARTBEAT: Duration = Duration::from_secs(2);
+/// How long a job waiting for room in the pool sleeps between checks of its cancel token.
+const POOL_WAIT: Duration = Duration::from_millis(250);
 
 /// How long an idle worker waits before looking at the queue again.
 const IDLE: Duration = Duration::from_millis(200);
@@ -45,6 +52,7 @@ pub fn spawn(state: &AppState, workers: usize) -> Vec<JoinHandle<()>> {
         .map(|i| tokio::spawn(worker(state.clone(), format!("{instance}-w{i}"))))
         .collect();
     let state = state.clone();
+    let lease = state.settings().job_lease;
     tasks.push(tokio::spawn(async move {
         while !state.shutting_down() {
             match state.jobs().requeue_expired().await {
@@ -54,7 +62,7 @@ pub fn spawn(state: &AppState, workers: usize) -> Vec<JoinHandle<()>> {
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "cannot re-queue expired jobs"),
             }
-            tokio::time::sleep(LEASE / 3).await;
+            tokio::time::sleep(lease / 3).await;
         }
     }));
     tasks
@@ -62,7 +70,11 @@ pub fn spawn(state: &AppState, workers: usize) -> Vec<JoinHandle<()>> {
 
 async fn worker(state: AppState, instance: String) {
     while !state.shutting_down() {
-        match state.jobs().claim_next(&instance, LEASE).await {
+        match state
+            .jobs()
+            .claim_next(&instance, state.settings().job_lease)
+            .await
+        {
             Ok(Some(job)) => run(&state, &instance, job).await,
             Ok(None) => tokio::time::sleep(IDLE).await,
             Err(e) => {
@@ -87,32 +99,50 @@ async fn run(state: &AppState, instance: &str, job: Job) {
     tracing::info!(job = id, attempt = job.attempt, "job started");
     let outcome = match prepare(&job) {
         Err(error) => JobOutcome::Failed { error },
-        Ok((generator, format)) => match measure(state, instance, &job, generator.clone(), format)
-            .await
-        {
-            Stop::Measured(m) if m.end == JobEnd::Cancelled => {
-                // Cancelled through the queue, or the server is stopping.
-                if state.shutting_down() && matches!(state.jobs(), crate::jobs::JobQueue::Memory(_))
-                {
-                    JobOutcome::Failed {
-                        error: "the server shut down before the job finished".to_owned(),
+        Ok((generator, format, budget)) => {
+            match measure(state, instance, &job, generator.clone(), format, budget).await {
+                Stop::Measured(m) if m.end == JobEnd::Cancelled => {
+                    if state.shutting_down() {
+                        match state.jobs().leave_at_shutdown(id, instance).await {
+                            Ok(()) => tracing::info!(job = id, "job left at shutdown"),
+                            Err(e) => tracing::warn!(job = id, error = %e, "job not left"),
+                        }
                     }
-                } else {
-                    // Cancelled or deleted (final already), or lost to another instance,
-                    // or left for another instance to re-run after the lease expires.
+                    // Otherwise cancelled or deleted (final already), or lost to another
+                    // instance: nothing to record.
                     return;
                 }
+                Stop::Measured(Measured {
+                    end:
+                        JobEnd::BudgetExceeded {
+                            resource,
+                            limit,
+                            used,
+                        },
+                    ..
+                }) => {
+                    state.metrics().budget_exceeded(resource);
+                    JobOutcome::Failed {
+                        error: format!(
+                            "budget exceeded: {resource} limit {limit} {unit}, used {used} {unit}",
+                            unit = resource.unit()
+                        ),
+                    }
+                }
+                Stop::Measured(m) => {
+                    state.metrics().generated(m.patients, m.seconds);
+                    match store_patients(state, &job, generator).await {
+                        Err(error) => JobOutcome::Failed { error },
+                        Ok(()) => JobOutcome::Completed {
+                            summary: summary(&job, &m),
+                            patients_done: m.patients,
+                            bytes_done: m.bytes,
+                        },
+                    }
+                }
+                Stop::Failed(error) => JobOutcome::Failed { error },
             }
-            Stop::Measured(m) => match store_patients(state, &job, generator).await {
-                Err(error) => JobOutcome::Failed { error },
-                Ok(()) => JobOutcome::Completed {
-                    summary: summary(&job, &m),
-                    patients_done: m.patients,
-                    bytes_done: m.bytes,
-                },
-            },
-            Stop::Failed(error) => JobOutcome::Failed { error },
-        },
+        }
     };
     match state.jobs().finish(id, instance, outcome).await {
         Ok(job) => tracing::info!(job = id, status = job.status.as_str(), "job finished"),
@@ -120,7 +150,7 @@ async fn run(state: &AppState, instance: &str, job: Job) {
     }
 }
 
-fn prepare(job: &Job) -> Result<(Generator, Format), String> {
+fn prepare(job: &Job) -> Result<(Generator, Format, JobBudget), String> {
     let scenario = Scenario::from_json(&job.scenario.to_string()).map_err(|e| e.to_string())?;
     let generator = Generator::new(&scenario, job.seed).map_err(|e| e.to_string())?;
     let format = job
@@ -129,7 +159,9 @@ fn prepare(job: &Job) -> Result<(Generator, Format), String> {
         .ok_or("the job names no format")?
         .parse::<Format>()
         .map_err(|e| e.to_string())?;
-    Ok((generator, format))
+    let budget: JobBudget = serde_json::from_value(job.budget.clone())
+        .map_err(|e| format!("the job's stored budget is not readable: {e}"))?;
+    Ok((generator, format, budget))
 }
 
 enum Stop {
@@ -137,25 +169,48 @@ enum Stop {
     Failed(String),
 }
 
-/// Generates the job once into nothing, counting, with heartbeats.
+/// Generates the job once into nothing, counting, with heartbeats, once the pool admits
+/// it.
 async fn measure(
     state: &AppState,
     instance: &str,
     job: &Job,
     generator: Generator,
     format: Format,
+    budget: JobBudget,
 ) -> Stop {
     let cancel = CancelToken::new();
     let patients = Arc::new(AtomicU64::new(0));
     let bytes = Arc::new(AtomicU64::new(0));
     let range = job.range.clone();
+    let lease = state.settings().job_lease;
+    let pool = state.generations().clone();
+    let request = Request::new(budget.max_memory, job.priority);
     let mut blocking = {
         let (cancel, patients, bytes) = (cancel.clone(), Arc::clone(&patients), Arc::clone(&bytes));
         tokio::task::spawn_blocking(move || {
+            // Wait for room, checking the cancel token (heartbeats go on meanwhile).
+            let _permit = loop {
+                match pool.acquire(request, POOL_WAIT) {
+                    Ok(permit) => break permit,
+                    Err(AcquireError::Timeout { .. }) if !cancel.is_cancelled() => {}
+                    Err(AcquireError::Timeout { .. }) => {
+                        return Ok(Measured {
+                            patients: 0,
+                            bytes: 0,
+                            end: JobEnd::Cancelled,
+                            outcomes: [0; Outcome::ALL.len()],
+                            seconds: 0.0,
+                        });
+                    }
+                    Err(e) => return Err(io::Error::other(e)),
+                }
+            };
             let started = Instant::now();
             let encoder = format.encoder(&generator);
             let core = CoreJob::new(&generator, Arc::clone(&encoder))
                 .range(range)
+                .budget(budget.core())
                 .cancel(cancel);
             let sink = StreamSink::new(encoder, io::sink(), Compression::None, None)?;
             let report = run_job(&core, sink, |p| {
@@ -172,7 +227,7 @@ async fn measure(
             })
         })
     };
-    let mut tick = tokio::time::interval(HEARTBEAT);
+    let mut tick = tokio::time::interval(heartbeat_every(lease));
     tick.tick().await;
     loop {
         tokio::select! {
@@ -191,7 +246,7 @@ async fn measure(
                 let beat = state.jobs().heartbeat(
                     job.id,
                     instance,
-                    LEASE,
+                    lease,
                     patients.load(Ordering::Relaxed),
                     bytes.load(Ordering::Relaxed),
                 );

@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 
 use crate::error::ApiError;
+use crate::jobs::JobBudget;
 use crate::jobs::request::GenerationRequest;
 use crate::state::AppState;
 
@@ -103,7 +104,13 @@ pub async fn create(
         seed: generation.seed,
         range: 0..patients,
         formats: generation.formats,
-        budget: json!({"compress": generation.compress, "encrypt": generation.encrypt}),
+        budget: serde_json::to_value(JobBudget::new(
+            per_key,
+            &state.settings().limits,
+            generation.compress,
+            generation.encrypt,
+        ))
+        .map_err(ApiError::internal)?,
         persist_patients: generation.persist_patients,
     };
     let job = state.jobs().create(new).await.map_err(store_error)?;

@@ -9,16 +9,17 @@
 
 use std::io;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use futures_util::stream;
 use milmed_core::budget::{Budget, CancelToken};
 use milmed_core::format::Format;
-use milmed_core::job::{ChunkSink, Job, JobEnd, run_job};
+use milmed_core::job::{ChunkSink, Job, JobEnd, Priority, Request, run_job};
 use milmed_core::{Generator, Scenario};
 use milmed_postgres::ApiKey;
 use serde::Deserialize;
@@ -68,7 +69,7 @@ pub async fn get(
         Some(name) => Scenario::preset(name).map_err(|e| ApiError::unprocessable(e.to_string()))?,
         None => Scenario::default(),
     };
-    stream_run(&state, &key, scenario, &query)
+    stream_run(&state, &key, scenario, &query).await
 }
 
 /// `POST /api/v1/streaming/generate?count&seed&format` with `{"scenario": {…}}`.
@@ -87,10 +88,13 @@ pub async fn post(
     }
     let scenario = Scenario::from_json(&body.scenario.to_string())
         .map_err(|e| ApiError::unprocessable(e.to_string()))?;
-    stream_run(&state, &key, scenario, &query)
+    stream_run(&state, &key, scenario, &query).await
 }
 
-fn stream_run(
+/// How long a stream waits for room in the generation pool before it is refused with 503.
+const ADMISSION_WAIT: Duration = Duration::from_secs(2);
+
+async fn stream_run(
     state: &AppState,
     key: &ApiKey,
     mut scenario: Scenario,
@@ -132,12 +136,30 @@ fn stream_run(
     let patients = generator.len();
     let (tx, rx) = mpsc::channel::<Result<Vec<u8>, io::Error>>(CHANNEL_CHUNKS);
     let cancel = CancelToken::new();
+    let limits = state.settings().limits;
     let budget = Budget {
         max_patients: Some(max),
+        max_wall_time: Some(limits.stream_seconds),
+        max_memory: Some(limits.generation_memory),
         ..Budget::default()
     };
+    // Room in the pool that jobs share, or 503: a stream is interactive and does not
+    // queue behind long jobs for long.
+    let pool = state.generations().clone();
+    let request = Request::new(limits.generation_memory, Priority::Normal);
+    let permit = tokio::task::spawn_blocking(move || pool.acquire(request, ADMISSION_WAIT))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("no room to generate now ({e}); retry shortly"),
+            )
+            .retry_after(5)
+        })?;
     let metrics = std::sync::Arc::clone(state.metrics());
     tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         let encoder = format.encoder(&generator);
         let job = Job::new(&generator, Arc::clone(&encoder))
             .threads(std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -159,6 +181,9 @@ fn stream_run(
                 return;
             }
         };
+        if let JobEnd::BudgetExceeded { resource, .. } = end {
+            metrics.budget_exceeded(resource);
+        }
         if let JobEnd::BudgetExceeded {
             resource,
             limit,

@@ -157,15 +157,28 @@ impl Server {
         panic!("job {id} did not finish within a minute");
     }
 
+    /// The value of the metric line that starts with `series` (name and labels).
+    pub async fn metric(&self, series: &str) -> Option<f64> {
+        let (_, _, body) = self.get_with("/metrics", None).await;
+        let text = String::from_utf8(body).unwrap();
+        text.lines()
+            .find(|l| l.starts_with(series) && l[series.len()..].starts_with(' '))
+            .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+    }
+
     pub async fn stop(mut self) {
         let _ = self.stop.take().unwrap().send(());
         self.task.take().unwrap().await.unwrap().unwrap();
     }
 }
 
-/// The envelope of an error answer: its status and detail.
+/// The envelope of an error answer: its status and detail (and it has a request id).
 pub fn envelope(status: StatusCode, body: &Value) -> &str {
     assert_eq!(body["status"], status.as_u16(), "{body}");
+    assert!(
+        body["request_id"].as_str().is_some_and(|id| !id.is_empty()),
+        "{body}"
+    );
     assert_eq!(body["error"], status.canonical_reason().unwrap(), "{body}");
     body["detail"].as_str().unwrap()
 }
