@@ -1,8 +1,8 @@
-//! Named, versioned scenario configurations.
+//! Named, versioned scenario configurations, each owned by an API key.
 //!
 //! A configuration is never edited in place: [`Scenarios::new_version`] adds a row with
 //! the same name, the next version and the previous row as parent, so a job that names
-//! a configuration id keeps the exact scenario it ran with.
+//! a configuration id keeps the exact scenario it ran with. Names are unique per owner.
 
 use milmed_core::Scenario;
 use time::OffsetDateTime;
@@ -15,6 +15,8 @@ use crate::{Database, Error, Retry};
 pub struct StoredScenario {
     /// Its id.
     pub id: i64,
+    /// The API key that stored it (`None` for rows stored without one).
+    pub owner_key_id: Option<i64>,
     /// The configuration's name, shared by its versions.
     pub name: String,
     /// 1 for the first, then one more per [`Scenarios::new_version`].
@@ -33,6 +35,7 @@ impl StoredScenario {
     fn from_row(row: &Row) -> StoredScenario {
         StoredScenario {
             id: row.get("id"),
+            owner_key_id: row.get("owner_key_id"),
             name: row.get("name"),
             version: row.get("version"),
             parent_id: row.get("parent_id"),
@@ -53,7 +56,7 @@ impl StoredScenario {
     }
 }
 
-const COLUMNS: &str = "id, name, version, parent_id, body, created_at, updated_at";
+const COLUMNS: &str = "id, owner_key_id, name, version, parent_id, body, created_at, updated_at";
 
 /// The scenarios table.
 #[derive(Clone, Debug)]
@@ -67,18 +70,24 @@ impl Scenarios {
         Scenarios { db }
     }
 
-    /// Stores a scenario under `name` as version 1 (a name already in use is a conflict).
-    pub async fn create(&self, name: &str, scenario: &Scenario) -> Result<StoredScenario, Error> {
+    /// Stores a scenario of `owner` under `name` as version 1 (a name the owner already
+    /// uses is a conflict).
+    pub async fn create(
+        &self,
+        owner: Option<i64>,
+        name: &str,
+        scenario: &Scenario,
+    ) -> Result<StoredScenario, Error> {
         check_name(name)?;
         let body = body(scenario)?;
         let conn = self.db.get().await?;
         let row = conn
             .query_opt(
                 &format!(
-                    "INSERT INTO scenarios (name, body) VALUES ($1, $2) \
-                     ON CONFLICT (name, version) DO NOTHING RETURNING {COLUMNS}"
+                    "INSERT INTO scenarios (owner_key_id, name, body) VALUES ($1, $2, $3) \
+                     ON CONFLICT DO NOTHING RETURNING {COLUMNS}"
                 ),
-                &[&name, &body],
+                &[&owner, &name, &body],
             )
             .await?
             .ok_or_else(|| {
@@ -110,9 +119,14 @@ impl Scenarios {
             })
     }
 
-    /// Up to `limit` configurations after id `after` (none: from the start), oldest
-    /// first. Keyset pagination: pass the last id of a page to get the next.
-    pub async fn list(&self, after: Option<i64>, limit: u32) -> Result<Vec<StoredScenario>, Error> {
+    /// Up to `limit` configurations of `owner` after id `after` (none: from the start),
+    /// oldest first. Keyset pagination: pass the last id of a page to get the next.
+    pub async fn list(
+        &self,
+        owner: Option<i64>,
+        after: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<StoredScenario>, Error> {
         let after = after.unwrap_or(0);
         let limit = i64::from(limit);
         let rows = Retry::default()
@@ -121,9 +135,11 @@ impl Scenarios {
                 Ok(conn
                     .query(
                         &format!(
-                            "SELECT {COLUMNS} FROM scenarios WHERE id > $1 ORDER BY id LIMIT $2"
+                            "SELECT {COLUMNS} FROM scenarios \
+                             WHERE owner_key_id IS NOT DISTINCT FROM $1 AND id > $2 \
+                             ORDER BY id LIMIT $3"
                         ),
-                        &[&after, &limit],
+                        &[&owner, &after, &limit],
                     )
                     .await?)
             })
@@ -131,33 +147,39 @@ impl Scenarios {
         Ok(rows.iter().map(StoredScenario::from_row).collect())
     }
 
-    /// Stores `scenario` as the next version of `id`'s configuration, with `id` as parent.
+    /// Stores `scenario` as the next version of `id`'s configuration (same owner and
+    /// name), with `id` as parent.
     pub async fn new_version(&self, id: i64, scenario: &Scenario) -> Result<StoredScenario, Error> {
         let body = body(scenario)?;
         let mut conn = self.db.get().await?;
         let tx = conn.transaction().await?;
-        let name: String = tx
-            .query_opt("SELECT name FROM scenarios WHERE id = $1", &[&id])
+        let row = tx
+            .query_opt(
+                "SELECT owner_key_id, name FROM scenarios WHERE id = $1",
+                &[&id],
+            )
             .await?
             .ok_or_else(|| Error::NotFound {
                 what: "scenario",
                 id: id.to_string(),
-            })?
-            .get(0);
+            })?;
+        let (owner, name): (Option<i64>, String) = (row.get(0), row.get(1));
         // Lock the name's versions so that two new versions do not take the same number.
         tx.execute(
-            "SELECT pg_advisory_xact_lock(hashtext('milmed.scenarios.' || $1))",
-            &[&name],
+            "SELECT pg_advisory_xact_lock(hashtext('milmed.scenarios.' || \
+             COALESCE($1::bigint, 0)::text || '.' || $2))",
+            &[&owner, &name],
         )
         .await?;
         let row = tx
             .query_one(
                 &format!(
-                    "INSERT INTO scenarios (name, version, parent_id, body) \
-                     SELECT $1, max(version) + 1, $2, $3 FROM scenarios WHERE name = $1 \
+                    "INSERT INTO scenarios (owner_key_id, name, version, parent_id, body) \
+                     SELECT $1, $2, max(version) + 1, $3, $4 FROM scenarios \
+                     WHERE owner_key_id IS NOT DISTINCT FROM $1 AND name = $2 \
                      RETURNING {COLUMNS}"
                 ),
-                &[&name, &id, &body],
+                &[&owner, &name, &id, &body],
             )
             .await?;
         tx.commit().await?;

@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod admin;
+pub mod configurations;
 pub mod error;
 pub mod jobs;
 pub mod keys;
@@ -35,7 +36,9 @@ use tower_http::normalize_path::NormalizePathLayer;
 pub use settings::{LogFormat, Settings, SettingsError};
 pub use state::AppState;
 
-use routes::{catalog, downloads, health, jobs as job_routes, streaming};
+use routes::{
+    catalog, configurations as config_routes, downloads, health, jobs as job_routes, streaming,
+};
 
 /// The routes of API v1 and the health endpoints.
 pub fn router(state: AppState) -> Router {
@@ -70,6 +73,20 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(job_routes::cancel),
         )
         .route("/api/v1/jobs/{id}/results", get(job_routes::results))
+        .route(
+            "/api/v1/configurations",
+            get(config_routes::list).post(config_routes::create),
+        )
+        .route(
+            "/api/v1/configurations/validate",
+            axum::routing::post(config_routes::validate),
+        )
+        .route(
+            "/api/v1/configurations/{id}",
+            get(config_routes::get)
+                .put(config_routes::new_version)
+                .delete(config_routes::delete),
+        )
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             keys::require_key,

@@ -5,8 +5,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use milmed_core::job::{PoolLimits, ResourcePool};
-use milmed_postgres::{ApiKeys, Database, Jobs};
+use milmed_postgres::{ApiKeys, Database, Jobs, Scenarios};
 
+use crate::configurations::{Configurations, MemoryConfigurations};
 use crate::jobs::{JobQueue, MemoryJobs};
 use crate::keys::{Keys, MemoryKeys};
 use crate::metrics::Metrics;
@@ -26,6 +27,7 @@ struct Inner {
     database: Option<Database>,
     keys: Keys,
     jobs: JobQueue,
+    configurations: Configurations,
     metrics: Arc<Metrics>,
     /// Admission of generations (jobs and streams): how many run at once and how much
     /// memory they reserve together.
@@ -43,14 +45,16 @@ impl AppState {
         settings: Settings,
         database: Option<Database>,
     ) -> Result<AppState, milmed_postgres::Error> {
-        let (keys, jobs) = match &database {
+        let (keys, jobs, configurations) = match &database {
             Some(db) => (
                 Keys::Postgres(ApiKeys::new(db.clone())),
                 JobQueue::Postgres(Jobs::new(db.clone())),
+                Configurations::Postgres(Scenarios::new(db.clone())),
             ),
             None => (
                 Keys::Memory(Arc::new(MemoryKeys::default())),
                 JobQueue::Memory(Arc::new(MemoryJobs::default())),
+                Configurations::Memory(Arc::new(MemoryConfigurations::default())),
             ),
         };
         keys.ensure_demo().await?;
@@ -68,6 +72,7 @@ impl AppState {
                 database,
                 keys,
                 jobs,
+                configurations,
                 metrics: Arc::new(Metrics::default()),
                 generations,
                 requests: Arc::new(tokio::sync::Semaphore::new(permits)),
@@ -95,6 +100,11 @@ impl AppState {
     /// The job queue.
     pub fn jobs(&self) -> &JobQueue {
         &self.inner.jobs
+    }
+
+    /// The stored configurations.
+    pub fn configurations(&self) -> &Configurations {
+        &self.inner.configurations
     }
 
     /// The API keys.

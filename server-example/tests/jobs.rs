@@ -344,7 +344,7 @@ async fn bad_generation_requests() {
         (
             json!({}),
             StatusCode::UNPROCESSABLE_ENTITY,
-            "give one of preset, scenario or configuration",
+            "give one of preset, scenario, configuration or configuration_id",
         ),
         (
             json!({"preset": "peacekeeping", "output_formats": ["xlsx"]}),

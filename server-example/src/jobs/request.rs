@@ -27,7 +27,7 @@ pub struct GenerationRequest {
     pub count: Option<u64>,
     /// Ancestor: the inline configuration.
     pub configuration: Option<Value>,
-    /// Ancestor: a stored configuration (not yet served by this server).
+    /// A stored configuration of the caller's key, by id (see `/api/v1/configurations`).
     pub configuration_id: Option<String>,
     /// Ancestor: patients (overrides the configuration's count).
     pub total_patients: Option<u64>,
@@ -82,7 +82,8 @@ fn format_name(name: &str) -> Result<&'static str, String> {
 
 impl GenerationRequest {
     /// Checks the request; the error says which field is wrong and what is allowed.
-    pub fn validate(self) -> Result<Generation, String> {
+    /// `stored` is the scenario of `configuration_id`, looked up by the caller.
+    pub fn validate(self, stored: Option<Scenario>) -> Result<Generation, String> {
         let sources = [
             self.preset.is_some(),
             self.scenario.is_some(),
@@ -92,7 +93,11 @@ impl GenerationRequest {
             self.configuration_id.is_some(),
         ];
         match sources.iter().filter(|&&s| s).count() {
-            0 => return Err("give one of preset, scenario or configuration".to_owned()),
+            0 => {
+                return Err(
+                    "give one of preset, scenario, configuration or configuration_id".to_owned(),
+                );
+            }
             1 => {}
             _ => {
                 return Err(
@@ -101,10 +106,9 @@ impl GenerationRequest {
                 );
             }
         }
-        if self.configuration_id.is_some() {
-            return Err("configuration_id: stored configurations are not served yet; send the configuration inline".to_owned());
-        }
-        let mut scenario = if let Some(name) = &self.preset {
+        let mut scenario = if let Some(id) = &self.configuration_id {
+            stored.ok_or_else(|| format!("configuration_id: no configuration {id:?}"))?
+        } else if let Some(name) = &self.preset {
             Scenario::preset(name).map_err(|e| e.to_string())?
         } else if let Some(body) = &self.scenario {
             Scenario::from_json(&body.to_string()).map_err(|e| e.to_string())?
@@ -259,7 +263,7 @@ mod tests {
     fn request(body: Value) -> Result<Generation, String> {
         serde_json::from_value::<GenerationRequest>(body)
             .unwrap()
-            .validate()
+            .validate(None)
     }
 
     #[test]
@@ -294,7 +298,10 @@ mod tests {
     #[test]
     fn bad_requests_name_the_field() {
         for (body, message) in [
-            (json!({}), "give one of preset, scenario or configuration"),
+            (
+                json!({}),
+                "give one of preset, scenario, configuration or configuration_id",
+            ),
             (
                 json!({"preset": "peacekeeping", "scenario": {}}),
                 "give only one of",

@@ -85,7 +85,12 @@ pub async fn create(
     body: Result<Json<GenerationRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let Json(request) = body.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
-    let generation = request.validate().map_err(ApiError::unprocessable)?;
+    let configuration_id = request.configuration_id.clone();
+    let stored = match &configuration_id {
+        Some(id) => Some(crate::routes::configurations::scenario_of(&state, &key, id).await?),
+        None => None,
+    };
+    let generation = request.validate(stored).map_err(ApiError::unprocessable)?;
     let patients = generation.scenario.patients;
     let per_key = key.limits.max_patients_per_request;
     if patients > per_key {
@@ -99,7 +104,7 @@ pub async fn create(
     let new = NewJob {
         owner_key_id: Some(key.id),
         priority: generation.priority,
-        scenario_id: None,
+        scenario_id: configuration_id.and_then(|id| id.parse().ok()),
         scenario,
         seed: generation.seed,
         range: 0..patients,

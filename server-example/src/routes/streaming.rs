@@ -41,6 +41,8 @@ const BATCH: usize = 128;
 pub struct StreamQuery {
     /// A preset name (default: the default scenario); `POST` may send a scenario instead.
     preset: Option<String>,
+    /// A stored configuration of the caller's key, instead of a preset.
+    configuration_id: Option<String>,
     /// Patients (default: the scenario's count).
     count: Option<u64>,
     /// The seed (default 0).
@@ -65,9 +67,17 @@ pub async fn get(
     query: Result<Query<StreamQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let scenario = match &query.preset {
-        Some(name) => Scenario::preset(name).map_err(|e| ApiError::unprocessable(e.to_string()))?,
-        None => Scenario::default(),
+    let scenario = match (&query.preset, &query.configuration_id) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad_request(
+                "give either preset or configuration_id, not both",
+            ));
+        }
+        (Some(name), None) => {
+            Scenario::preset(name).map_err(|e| ApiError::unprocessable(e.to_string()))?
+        }
+        (None, Some(id)) => crate::routes::configurations::scenario_of(&state, &key, id).await?,
+        (None, None) => Scenario::default(),
     };
     stream_run(&state, &key, scenario, &query).await
 }
@@ -81,9 +91,9 @@ pub async fn post(
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let Json(body) = body.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
-    if query.preset.is_some() {
+    if query.preset.is_some() || query.configuration_id.is_some() {
         return Err(ApiError::bad_request(
-            "give either `preset` in the query (GET) or a scenario in the body (POST), not both",
+            "give either `preset` or `configuration_id` in the query (GET) or a scenario in the body (POST), not both",
         ));
     }
     let scenario = Scenario::from_json(&body.scenario.to_string())

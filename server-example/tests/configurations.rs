@@ -1,0 +1,314 @@
+//! Stored configurations over HTTP, against the in-memory store and against PostgreSQL.
+
+mod common;
+
+use common::{Server, TEST_KEY, envelope};
+use milmed_postgres::Database;
+use milmed_postgres::testing::TestDb;
+use milmed_server::Settings;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+const OTHER_KEY: &str = "milmed_other_key";
+
+async fn postgres(test: &TestDb) -> Database {
+    let db = Database::connect(test.config()).await.unwrap();
+    db.migrate().await.unwrap();
+    db
+}
+
+/// Create, read, list, version, delete and validate; ownership; generation from a
+/// stored configuration.
+async fn lifecycle(server: &Server) {
+    server.add_key(OTHER_KEY).await;
+    let mut scenario = json!({"name": "North drill", "patients": 200, "days": 3});
+    let (status, first) = server
+        .call(
+            Method::POST,
+            "/api/v1/configurations",
+            TEST_KEY,
+            Some(json!({"name": "drill", "scenario": scenario})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert_eq!(
+        (first["name"].as_str(), first["version"].as_i64()),
+        (Some("drill"), Some(1))
+    );
+    assert_eq!(first["parent_id"], Value::Null);
+    assert_eq!(first["scenario"]["patients"], 200);
+    let id = first["id"].as_str().unwrap().to_owned();
+
+    // The same name again is a conflict; another key may use it.
+    let (status, body) = server
+        .call(
+            Method::POST,
+            "/api/v1/configurations/",
+            TEST_KEY,
+            Some(json!({"name": "drill", "preset": "peacekeeping"})),
+        )
+        .await;
+    assert!(
+        envelope(status, &body).contains("exists; add a version instead"),
+        "{body}"
+    );
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, theirs) = server
+        .call(
+            Method::POST,
+            "/api/v1/configurations",
+            OTHER_KEY,
+            Some(json!({"name": "drill", "preset": "peacekeeping"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{theirs}");
+
+    // Private to the key.
+    let path = format!("/api/v1/configurations/{id}");
+    let (status, body) = server.call(Method::GET, &path, OTHER_KEY, None).await;
+    assert_eq!(
+        envelope(status, &body),
+        format!("configuration {id} not found")
+    );
+    let (status, body) = server.call(Method::DELETE, &path, OTHER_KEY, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (_, listed) = server
+        .call(Method::GET, "/api/v1/configurations", TEST_KEY, None)
+        .await;
+    let ids: Vec<&str> = listed["configurations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [id.as_str()]);
+
+    // A new version: a new id, the next number, the old one as parent; the old stays.
+    scenario["patients"] = json!(300);
+    let (status, second) = server
+        .call(
+            Method::PUT,
+            &path,
+            TEST_KEY,
+            Some(json!({"scenario": scenario})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    assert_eq!(second["version"], 2);
+    assert_eq!(second["name"], "drill");
+    assert_eq!(second["parent_id"], json!(id));
+    assert_ne!(second["id"], json!(id));
+    let (_, old) = server.call(Method::GET, &path, TEST_KEY, None).await;
+    assert_eq!(old["scenario"]["patients"], 200);
+    let second_id = second["id"].as_str().unwrap().to_owned();
+
+    // Pages.
+    let (_, page) = server
+        .call(
+            Method::GET,
+            "/api/v1/configurations?limit=1",
+            TEST_KEY,
+            None,
+        )
+        .await;
+    assert_eq!(page["configurations"][0]["id"], json!(id));
+    assert_eq!(page["next_after"], json!(id));
+    let (_, page) = server
+        .call(
+            Method::GET,
+            &format!("/api/v1/configurations?limit=1&after={id}"),
+            TEST_KEY,
+            None,
+        )
+        .await;
+    assert_eq!(page["configurations"][0]["id"], json!(second_id));
+
+    // Generation from a stored configuration: its scenario, the request's count.
+    let (status, job) = server
+        .call(
+            Method::POST,
+            "/api/v1/generation",
+            TEST_KEY,
+            Some(json!({"configuration_id": second_id, "total_patients": 40})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{job}");
+    let done = server
+        .wait_for_job(job["job_id"].as_str().unwrap(), TEST_KEY)
+        .await;
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(done["summary"]["total_patients"], 40);
+    let (status, body) = server
+        .call(
+            Method::POST,
+            "/api/v1/generation",
+            OTHER_KEY,
+            Some(json!({"configuration_id": second_id})),
+        )
+        .await;
+    assert_eq!(
+        envelope(status, &body),
+        format!("configuration_id: this API key has no configuration \"{second_id}\"")
+    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Streaming from a stored configuration: its 300 patients.
+    let (status, headers, bytes) = server
+        .get(&format!(
+            "/api/v1/streaming/generate?configuration_id={second_id}"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["x-patient-count"], "300");
+    assert_eq!(
+        bytes
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .count(),
+        300
+    );
+
+    // Delete: 204, then 404; the later version stays, without parent.
+    let (status, _) = server.call(Method::DELETE, &path, TEST_KEY, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = server.call(Method::GET, &path, TEST_KEY, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, second) = server
+        .call(
+            Method::GET,
+            &format!("/api/v1/configurations/{second_id}"),
+            TEST_KEY,
+            None,
+        )
+        .await;
+    assert_eq!(second["parent_id"], Value::Null);
+    let (status, _) = server
+        .call(Method::GET, "/api/v1/configurations/abc", TEST_KEY, None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configurations_in_memory() {
+    let server = Server::start(Settings::default()).await;
+    lifecycle(&server).await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configurations_in_postgres() {
+    let test = TestDb::new().await;
+    let server = Server::start_on(Settings::default(), Some(postgres(&test).await)).await;
+    lifecycle(&server).await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_ancestor_template_is_stored_and_bad_bodies_are_named() {
+    let server = Server::start(Settings::default()).await;
+    // The ancestor's ConfigurationTemplateCreate.
+    let template = json!({
+        "name": "Ancestor template",
+        "description": "from an old client",
+        "total_patients": 120,
+        "injury_distribution": {"Battle Injury": 60, "Non-Battle Injury": 25, "Disease": 15},
+        "front_configs": [{"id": "f1", "name": "East", "casualty_rate": 1.0,
+            "nationality_distribution": [{"nationality_code": "DEU", "percentage": 100}]}],
+        "facility_configs": [{"id": "r1", "name": "Role 1", "kia_rate": 0.1, "rtd_rate": 0.2}]
+    });
+    let (status, stored) = server
+        .call(
+            Method::POST,
+            "/api/v1/configurations",
+            TEST_KEY,
+            Some(template.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{stored}");
+    assert_eq!(stored["name"], "Ancestor template");
+    assert_eq!(stored["scenario"]["patients"], 120);
+    assert_eq!(stored["scenario"]["fronts"][0]["name"], "East");
+
+    let (status, verdict) = server
+        .call(
+            Method::POST,
+            "/api/v1/configurations/validate",
+            TEST_KEY,
+            Some(template),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(verdict, json!({"valid": true, "errors": []}));
+    let (status, verdict) = server
+        .call(
+            Method::POST,
+            "/api/v1/configurations/validate/",
+            TEST_KEY,
+            Some(json!({"scenario": {"patients": 0, "days": 0}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(verdict["valid"], false);
+    let paths: Vec<&str> = verdict["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["patients", "days"], "{verdict}");
+    let (_, verdict) = server
+        .call(
+            Method::POST,
+            "/api/v1/configurations/validate",
+            TEST_KEY,
+            Some(json!({"scenario": {"patients": 10, "colour": "red"}})),
+        )
+        .await;
+    assert_eq!(verdict["valid"], false);
+    assert!(
+        verdict["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `colour`"),
+        "{verdict}"
+    );
+
+    for (body, status, detail) in [
+        (
+            json!({"name": "x", "scenario": {"days": 0}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "days: must be from 1 to 365, got 0",
+        ),
+        (
+            json!({"name": "x", "preset": "nope"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown preset `nope`",
+        ),
+        (
+            json!({"name": 5, "preset": "peacekeeping"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "name: give a string",
+        ),
+        (
+            json!({"name": "", "preset": "peacekeeping"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "give 1 to 255 bytes",
+        ),
+    ] {
+        let (got, answer) = server
+            .call(
+                Method::POST,
+                "/api/v1/configurations",
+                TEST_KEY,
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(got, status, "{body}: {answer}");
+        assert!(envelope(got, &answer).contains(detail), "{body}: {answer}");
+    }
+    let (status, body) = server
+        .call(Method::GET, "/api/v1/configurations", "", None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    server.stop().await;
+}
