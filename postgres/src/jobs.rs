@@ -331,6 +331,11 @@ impl Jobs {
         Jobs { db }
     }
 
+    /// The database it works on.
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
     /// Queues a job; it is `queued` with `attempt` 0 and no lease.
     ///
     /// Fails with [`Error::Invalid`] when a bound of `range` does not fit in an `i64`,

@@ -46,6 +46,9 @@ pub struct Settings {
     pub job_lease: Duration,
     /// The limits every job and stream runs under, whatever the key.
     pub limits: GenerationLimits,
+    /// Jobs (and their stored patients) are removed this long after they were created
+    /// (`MILMED_RETENTION_DAYS`, default 30; 0 keeps them forever). Checked hourly.
+    pub retention: Option<Duration>,
 }
 
 /// What one generation (a job or a stream) may use, and what all of them together may
@@ -110,6 +113,7 @@ impl Default for Settings {
             cors_origins: Vec::new(),
             job_lease: Duration::from_secs(30),
             limits: GenerationLimits::default(),
+            retention: Some(Duration::from_secs(30 * 86_400)),
         }
     }
 }
@@ -183,6 +187,10 @@ impl Settings {
         }
         if let Some(v) = read("MILMED_JOB_LEASE") {
             s.job_lease = Duration::from_secs(whole("MILMED_JOB_LEASE", &v, 3, 3600)?);
+        }
+        if let Some(v) = read("MILMED_RETENTION_DAYS") {
+            let days = whole("MILMED_RETENTION_DAYS", &v, 0, 36_500)?;
+            s.retention = (days > 0).then(|| Duration::from_secs(days * 86_400));
         }
         let limits = &mut s.limits;
         if let Some(v) = read("MILMED_JOB_MAX_SECONDS") {
@@ -293,6 +301,10 @@ mod tests {
         .unwrap();
         assert_eq!(s.limits.max_memory, 100 << 20);
         assert_eq!(s.job_lease, Duration::from_secs(5));
+        assert_eq!(
+            with(&[("MILMED_RETENTION_DAYS", "0")]).unwrap().retention,
+            None
+        );
     }
 
     #[test]
@@ -306,6 +318,7 @@ mod tests {
             ("MILMED_REQUEST_TIMEOUT", "0", "from 1 to 3600"),
             ("MILMED_JOB_WORKERS", "many", "from 0 to 256"),
             ("MILMED_JOB_LEASE", "1", "from 3 to 3600"),
+            ("MILMED_RETENTION_DAYS", "-1", "from 0 to 36500"),
             ("MILMED_MAX_MEMORY", "1k", "from 1048576"),
             ("MILMED_MAX_GENERATIONS", "0", "from 1 to 100000"),
         ] {

@@ -652,3 +652,35 @@ async fn a_stream_is_refused_with_503_while_jobs_fill_the_pool() {
     );
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_older_than_the_retention_are_removed() {
+    let mut settings = Settings::default();
+    settings.retention = Some(std::time::Duration::from_secs(2));
+    settings.job_lease = std::time::Duration::from_secs(3);
+    let server = Server::start(settings).await;
+    let (_, job) = create(
+        &server,
+        TEST_KEY,
+        json!({"preset": "peacekeeping", "count": 50}),
+    )
+    .await;
+    let id = job["job_id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        server.wait_for_job(&id, TEST_KEY).await["status"],
+        "completed"
+    );
+    let mut gone = false;
+    for _ in 0..100 {
+        let (status, _) = server
+            .call(Method::GET, &format!("/api/v1/jobs/{id}"), TEST_KEY, None)
+            .await;
+        if status == StatusCode::NOT_FOUND {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(gone, "job {id} outlived its retention");
+    server.stop().await;
+}

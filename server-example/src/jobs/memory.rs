@@ -215,6 +215,13 @@ impl MemoryJobs {
         counts.into_values().collect()
     }
 
+    pub(super) fn remove_created_before(&self, cutoff: OffsetDateTime) -> u64 {
+        let mut jobs = self.jobs.lock().expect("not poisoned");
+        let before = jobs.len();
+        jobs.retain(|_, job| job.created_at >= cutoff);
+        (before - jobs.len()) as u64
+    }
+
     pub(super) fn requeue_expired(&self) -> Vec<i64> {
         let mut jobs = self.jobs.lock().expect("not poisoned");
         let now = OffsetDateTime::now_utc();

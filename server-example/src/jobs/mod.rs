@@ -184,6 +184,22 @@ impl JobQueue {
         }
     }
 
+    /// Removes the jobs created more than `max_age` ago (with PostgreSQL, their stored
+    /// patients too); returns how many jobs went.
+    pub async fn apply_retention(&self, max_age: Duration) -> Result<u64, Error> {
+        let now = time::OffsetDateTime::now_utc();
+        match self {
+            JobQueue::Memory(m) => Ok(m.remove_created_before(now - max_age)),
+            JobQueue::Postgres(p) => {
+                let retention = milmed_postgres::Retention {
+                    max_age,
+                    ..milmed_postgres::Retention::default()
+                };
+                Ok(retention.run(p.database(), now).await?.jobs_deleted)
+            }
+        }
+    }
+
     /// Queues again the running jobs whose lease expired.
     pub async fn requeue_expired(&self) -> Result<Vec<i64>, Error> {
         match self {

@@ -40,8 +40,8 @@ const POOL_WAIT: Duration = Duration::from_millis(250);
 /// How long an idle worker waits before looking at the queue again.
 const IDLE: Duration = Duration::from_millis(200);
 
-/// Starts `workers` workers and the task that re-queues jobs of crashed instances (the
-/// last handle; it only sleeps and re-queues, so it may be aborted at shutdown).
+/// Starts `workers` workers and the maintenance task (the last handle; it only sleeps,
+/// re-queues and deletes, so it may be aborted at shutdown).
 pub fn spawn(state: &AppState, workers: usize) -> Vec<JoinHandle<()>> {
     let instance = format!(
         "milmed-server-{}-{}",
@@ -51,21 +51,39 @@ pub fn spawn(state: &AppState, workers: usize) -> Vec<JoinHandle<()>> {
     let mut tasks: Vec<JoinHandle<()>> = (0..workers)
         .map(|i| tokio::spawn(worker(state.clone(), format!("{instance}-w{i}"))))
         .collect();
-    let state = state.clone();
-    let lease = state.settings().job_lease;
-    tasks.push(tokio::spawn(async move {
-        while !state.shutting_down() {
-            match state.jobs().requeue_expired().await {
-                Ok(ids) if !ids.is_empty() => {
-                    tracing::warn!(?ids, "jobs re-queued after their lease expired")
-                }
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "cannot re-queue expired jobs"),
-            }
-            tokio::time::sleep(lease / 3).await;
-        }
-    }));
+    tasks.push(tokio::spawn(maintain(state.clone())));
     tasks
+}
+
+/// How often old jobs are removed.
+const RETENTION_EVERY: Duration = Duration::from_secs(3600);
+
+/// Re-queues the jobs of crashed instances (a third of a lease after their lease ran
+/// out, at worst) and, hourly (or once per retention period if shorter), removes jobs
+/// older than the retention.
+async fn maintain(state: AppState) {
+    let lease = state.settings().job_lease;
+    let mut last_retention: Option<Instant> = None;
+    while !state.shutting_down() {
+        match state.jobs().requeue_expired().await {
+            Ok(ids) if !ids.is_empty() => {
+                tracing::warn!(?ids, "jobs re-queued after their lease expired")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "cannot re-queue expired jobs"),
+        }
+        if let Some(max_age) = state.settings().retention
+            && last_retention.is_none_or(|t| t.elapsed() >= RETENTION_EVERY.min(max_age))
+        {
+            last_retention = Some(Instant::now());
+            match state.jobs().apply_retention(max_age).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(jobs = n, "old jobs removed"),
+                Err(e) => tracing::error!(error = %e, "retention failed; will try again"),
+            }
+        }
+        tokio::time::sleep(lease / 3).await;
+    }
 }
 
 async fn worker(state: AppState, instance: String) {
