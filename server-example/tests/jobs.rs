@@ -655,10 +655,12 @@ async fn a_stream_is_refused_with_503_while_jobs_fill_the_pool() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jobs_older_than_the_retention_are_removed() {
-    let mut settings = Settings::default();
-    settings.retention = Some(std::time::Duration::from_secs(2));
-    settings.job_lease = std::time::Duration::from_secs(3);
-    let server = Server::start(settings).await;
+    let server = Server::start(Settings {
+        retention: Some(std::time::Duration::from_secs(2)),
+        job_lease: std::time::Duration::from_secs(3),
+        ..Settings::default()
+    })
+    .await;
     let (_, job) = create(
         &server,
         TEST_KEY,
