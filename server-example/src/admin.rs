@@ -7,6 +7,8 @@ use clap::{Args, Subcommand};
 use milmed_postgres::{ApiKeys, Database, Limits, NewApiKey, PoolConfig};
 use time::OffsetDateTime;
 
+use crate::settings::Tier;
+
 /// What to do with keys.
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
@@ -27,19 +29,20 @@ pub struct CreateArgs {
     /// Who or what the key is for.
     #[arg(long)]
     pub name: String,
-    /// Tier, for reporting.
+    /// The tier whose limits the key gets (`MILMED_TIERS`; built in: demo, standard,
+    /// premium); the options below override them one by one.
     #[arg(long, default_value = "standard")]
     pub tier: String,
-    /// Most patients per request.
-    #[arg(long, default_value_t = 1000)]
-    pub patients: u64,
-    /// Most requests per minute.
-    #[arg(long, default_value_t = 60)]
-    pub per_minute: u32,
-    /// Most requests per hour.
-    #[arg(long, default_value_t = 1000)]
-    pub per_hour: u32,
-    /// Most requests per day (default: no daily limit).
+    /// Most patients per request (default: the tier's).
+    #[arg(long)]
+    pub patients: Option<u64>,
+    /// Most requests per minute (default: the tier's).
+    #[arg(long)]
+    pub per_minute: Option<u32>,
+    /// Most requests per hour (default: the tier's).
+    #[arg(long)]
+    pub per_hour: Option<u32>,
+    /// Most requests per day (default: the tier's).
     #[arg(long)]
     pub per_day: Option<u32>,
     /// The key expires after this many days (default: never).
@@ -47,8 +50,13 @@ pub struct CreateArgs {
     pub expires_days: Option<u32>,
 }
 
-/// Runs a keys command; the error is the one line to print.
-pub async fn run(command: KeysCommand, database_url: Option<&str>) -> Result<String, String> {
+/// Runs a keys command with the `tiers` of the settings; the error is the one line to
+/// print.
+pub async fn run(
+    command: KeysCommand,
+    database_url: Option<&str>,
+    tiers: &[Tier],
+) -> Result<String, String> {
     let url = database_url
         .ok_or("keys are kept in PostgreSQL so that every instance sees them: set DATABASE_URL")?;
     let config = PoolConfig::from_env(Some(url)).map_err(|e| e.to_string())?;
@@ -59,6 +67,14 @@ pub async fn run(command: KeysCommand, database_url: Option<&str>) -> Result<Str
     let keys = ApiKeys::new(db);
     match command {
         KeysCommand::Create(args) => {
+            let tier = tiers.iter().find(|t| t.name == args.tier).ok_or_else(|| {
+                let names: Vec<&str> = tiers.iter().map(|t| t.name.as_str()).collect();
+                format!(
+                    "--tier {:?}: no such tier; give one of {} (MILMED_TIERS adds tiers)",
+                    args.tier,
+                    names.join(", ")
+                )
+            })?;
             let expires_at = args
                 .expires_days
                 .map(|d| OffsetDateTime::now_utc() + time::Duration::days(i64::from(d)));
@@ -68,10 +84,12 @@ pub async fn run(command: KeysCommand, database_url: Option<&str>) -> Result<Str
                     tier: args.tier,
                     is_demo: false,
                     limits: Limits {
-                        max_patients_per_request: args.patients,
-                        per_minute: Some(args.per_minute),
-                        per_hour: Some(args.per_hour),
-                        per_day: args.per_day,
+                        max_patients_per_request: args
+                            .patients
+                            .unwrap_or(tier.limits.max_patients_per_request),
+                        per_minute: args.per_minute.or(tier.limits.per_minute),
+                        per_hour: args.per_hour.or(tier.limits.per_hour),
+                        per_day: args.per_day.or(tier.limits.per_day),
                     },
                     expires_at,
                 })

@@ -24,7 +24,7 @@ use crate::state::AppState;
 pub const DEMO_KEY: &str = "DEMO_MILMED_2025_500_PATIENTS";
 
 /// The demo key's limits: 500 patients per request, 10 requests a minute, 50 an hour,
-/// 100 a day.
+/// 100 a day, as the seed documents give them (whatever `MILMED_TIERS` says of `demo`).
 pub const DEMO_LIMITS: Limits = Limits {
     max_patients_per_request: 500,
     per_minute: Some(10),

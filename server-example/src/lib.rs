@@ -33,7 +33,7 @@ use tower::Layer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::normalize_path::NormalizePathLayer;
 
-pub use settings::{LogFormat, Settings, SettingsError};
+pub use settings::{GenerationLimits, LogFormat, Settings, SettingsError, Tier};
 pub use state::AppState;
 
 use routes::{

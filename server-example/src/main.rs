@@ -28,8 +28,14 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("milmed-server: {e}");
+            return ExitCode::from(2);
+        }
+    };
     if let Some(Command::Keys(command)) = cli.command {
-        let url = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty());
         let runtime = match tokio::runtime::Runtime::new() {
             Ok(rt) => rt,
             Err(e) => {
@@ -37,7 +43,11 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        return match runtime.block_on(admin::run(command, url.as_deref())) {
+        return match runtime.block_on(admin::run(
+            command,
+            settings.database_url.as_deref(),
+            &settings.tiers,
+        )) {
             Ok(out) => {
                 println!("{out}");
                 ExitCode::SUCCESS
@@ -48,13 +58,6 @@ fn main() -> ExitCode {
             }
         };
     }
-    let settings = match Settings::from_env() {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("milmed-server: {e}");
-            return ExitCode::from(2);
-        }
-    };
     let filter = EnvFilter::try_from_env("MILMED_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     match settings.log_format {
         LogFormat::Json => tracing_subscriber::fmt()

@@ -2,6 +2,8 @@
 //! the server with one line naming the variable, the value and what is allowed.
 
 use std::net::SocketAddr;
+
+use milmed_postgres::Limits;
 use std::time::Duration;
 
 /// How logs are written.
@@ -46,9 +48,78 @@ pub struct Settings {
     pub job_lease: Duration,
     /// The limits every job and stream runs under, whatever the key.
     pub limits: GenerationLimits,
+    /// The tiers keys are created in (`MILMED_TIERS`), each with its limits.
+    pub tiers: Vec<Tier>,
     /// Jobs (and their stored patients) are removed this long after they were created
     /// (`MILMED_RETENTION_DAYS`, default 30; 0 keeps them forever). Checked hourly.
     pub retention: Option<Duration>,
+}
+
+/// A named set of limits that `milmed-server keys create --tier NAME` gives a key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tier {
+    /// Its name.
+    pub name: String,
+    /// Patients per request and requests per minute, hour and day.
+    pub limits: Limits,
+}
+
+impl Tier {
+    fn new(name: &str, patients: u64, minute: u32, hour: u32, day: Option<u32>) -> Tier {
+        Tier {
+            name: name.to_owned(),
+            limits: Limits {
+                max_patients_per_request: patients,
+                per_minute: Some(minute),
+                per_hour: Some(hour),
+                per_day: day,
+            },
+        }
+    }
+
+    /// The built-in tiers: `demo` (the demo key's: 500 patients, 10 a minute, 50 an
+    /// hour, 100 a day), `standard` (10,000 patients, 60 a minute, 1,000 an hour) and
+    /// `premium` (100,000 patients, 600 a minute, 10,000 an hour).
+    pub fn defaults() -> Vec<Tier> {
+        vec![
+            Tier::new("demo", 500, 10, 50, Some(100)),
+            Tier::new("standard", 10_000, 60, 1_000, None),
+            Tier::new("premium", 100_000, 600, 10_000, None),
+        ]
+    }
+
+    /// Reads `name=patients/minute/hour/day`, `-` for no limit.
+    fn parse(text: &str) -> Option<Tier> {
+        let (name, limits) = text.split_once('=')?;
+        let name = name.trim();
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
+        {
+            return None;
+        }
+        let parts: Vec<&str> = limits.split('/').map(str::trim).collect();
+        let [patients, minute, hour, day] = parts.as_slice() else {
+            return None;
+        };
+        let count = |v: &str| -> Option<Option<u32>> {
+            if v == "-" {
+                Some(None)
+            } else {
+                v.parse().ok().map(Some)
+            }
+        };
+        Some(Tier {
+            name: name.to_owned(),
+            limits: Limits {
+                max_patients_per_request: patients.parse().ok()?,
+                per_minute: count(minute)?,
+                per_hour: count(hour)?,
+                per_day: count(day)?,
+            },
+        })
+    }
 }
 
 /// What one generation (a job or a stream) may use, and what all of them together may
@@ -114,6 +185,7 @@ impl Default for Settings {
             job_lease: Duration::from_secs(30),
             limits: GenerationLimits::default(),
             retention: Some(Duration::from_secs(30 * 86_400)),
+            tiers: Tier::defaults(),
         }
     }
 }
@@ -187,6 +259,20 @@ impl Settings {
         }
         if let Some(v) = read("MILMED_JOB_LEASE") {
             s.job_lease = Duration::from_secs(whole("MILMED_JOB_LEASE", &v, 3, 3600)?);
+        }
+        if let Some(v) = read("MILMED_TIERS") {
+            for item in v.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+                let tier = Tier::parse(item).ok_or_else(|| SettingsError {
+                    variable: "MILMED_TIERS",
+                    value: v.clone(),
+                    message: format!(
+                        "{item:?} is not a tier; give name=patients/per_minute/per_hour/per_day \
+                         (whole numbers, - for no limit), comma-separated"
+                    ),
+                })?;
+                s.tiers.retain(|t| t.name != tier.name);
+                s.tiers.push(tier);
+            }
         }
         if let Some(v) = read("MILMED_RETENTION_DAYS") {
             let days = whole("MILMED_RETENTION_DAYS", &v, 0, 36_500)?;
@@ -319,6 +405,11 @@ mod tests {
             ("MILMED_JOB_WORKERS", "many", "from 0 to 256"),
             ("MILMED_JOB_LEASE", "1", "from 3 to 3600"),
             ("MILMED_RETENTION_DAYS", "-1", "from 0 to 36500"),
+            (
+                "MILMED_TIERS",
+                "gold=1000/60",
+                "\"gold=1000/60\" is not a tier",
+            ),
             ("MILMED_MAX_MEMORY", "1k", "from 1048576"),
             ("MILMED_MAX_GENERATIONS", "0", "from 1 to 100000"),
         ] {

@@ -191,5 +191,38 @@ async fn keys_are_managed_from_the_command_line() {
     let (code, _, err) = run(&["keys", "revoke", "999999"], Some(&test.url));
     assert_eq!(code, Some(2));
     assert!(err.contains("not found"), "{err}");
+
+    // Tiers give the limits; options override them one by one.
+    let (code, _, err) = run(
+        &[
+            "keys",
+            "create",
+            "--name",
+            "analyst",
+            "--tier",
+            "premium",
+            "--per-day",
+            "7",
+        ],
+        Some(&test.url),
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let (_, out, _) = run(&["keys", "list"], Some(&test.url));
+    let line = out.lines().find(|l| l.contains("analyst")).unwrap();
+    let columns: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(
+        columns[columns.len() - 4..],
+        ["100000", "600", "10000", "7"],
+        "{line}"
+    );
+    let (code, _, err) = run(
+        &["keys", "create", "--name", "x", "--tier", "gold"],
+        Some(&test.url),
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("--tier \"gold\": no such tier; give one of demo, standard, premium"),
+        "{err}"
+    );
     server.stop().await;
 }
