@@ -37,6 +37,22 @@ pub const DEMO_LIMITS: Limits = Limits {
 #[derive(Clone, Copy, Debug)]
 pub struct KeyId(pub i64);
 
+/// 403 when `key` may not ask for `patients` patients in one request (counted as a
+/// refusal by the `patients` limit).
+pub fn check_patients(state: &AppState, key: &ApiKey, patients: u64) -> Result<(), ApiError> {
+    let per_key = key.limits.max_patients_per_request;
+    if patients > per_key {
+        state.metrics().rate_limited("patients");
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "requested {patients} patients, more than this API key's limit of {per_key} per request"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The header that carries the key.
 pub const HEADER: &str = "x-api-key";
 

@@ -295,6 +295,7 @@ async fn keys_are_required_and_limits_enforced() {
         envelope(status, &body).contains("limit of 500 per request"),
         "{body}"
     );
+    assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, headers, body) = server
         .get_with(
             "/api/v1/streaming/generate?count=500&seed=1",

@@ -376,7 +376,23 @@ async fn bad_generation_requests() {
     )
     .await;
     assert!(envelope(status, &body).contains("limit of 500 per request"));
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A body that is not declared JSON.
+    let response = reqwest::Client::new()
+        .post(server.url("/api/v1/generation"))
+        .header("x-api-key", TEST_KEY)
+        .header("content-type", "text/plain")
+        .body(r#"{"preset": "peacekeeping"}"#)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(
+        envelope(status, &body).contains("application/json"),
+        "{body}"
+    );
     let (status, body) = server
         .call(Method::GET, "/api/v1/jobs?limit=0", TEST_KEY, None)
         .await;

@@ -226,3 +226,50 @@ async fn keys_are_managed_from_the_command_line() {
     );
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failure_of_ours_is_a_500_envelope_that_tells_nothing() {
+    let test = TestDb::new().await;
+    let server = Server::start_on(Settings::default(), Some(database(&test).await)).await;
+    let (status, job) = server
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/generation",
+            common::TEST_KEY,
+            Some(serde_json::json!({"preset": "peacekeeping", "count": 20})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{job}");
+    let id = job["job_id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        server.wait_for_job(&id, common::TEST_KEY).await["status"],
+        "completed"
+    );
+    // Somebody broke the stored scenario behind the server's back.
+    database(&test)
+        .await
+        .get()
+        .await
+        .unwrap()
+        .execute(
+            "UPDATE jobs SET scenario = '{\"secret_field\": \"/srv/milmed\"}' WHERE id = $1",
+            &[&id.parse::<i64>().unwrap()],
+        )
+        .await
+        .unwrap();
+    let (status, body) = server
+        .call(
+            reqwest::Method::GET,
+            &format!("/api/v1/jobs/{id}/results"),
+            common::TEST_KEY,
+            None,
+        )
+        .await;
+    assert_eq!(
+        envelope(status, &body),
+        "internal error; see the server log"
+    );
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(!body.to_string().contains("/srv/milmed"), "{body}");
+    server.stop().await;
+}

@@ -92,13 +92,8 @@ pub async fn create(
     };
     let generation = request.validate(stored).map_err(ApiError::unprocessable)?;
     let patients = generation.scenario.patients;
+    crate::keys::check_patients(&state, &key, patients)?;
     let per_key = key.limits.max_patients_per_request;
-    if patients > per_key {
-        state.metrics().rate_limited("patients");
-        return Err(ApiError::bad_request(format!(
-            "requested {patients} patients, more than this API key's limit of {per_key} per request"
-        )));
-    }
     let scenario: Value =
         serde_json::from_str(&generation.scenario.to_json_pretty()).map_err(ApiError::internal)?;
     let new = NewJob {

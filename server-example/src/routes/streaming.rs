@@ -133,14 +133,7 @@ async fn stream_run(
             )));
         }
     };
-    let per_key = key.limits.max_patients_per_request;
-    if scenario.patients > per_key {
-        state.metrics().rate_limited("patients");
-        return Err(ApiError::bad_request(format!(
-            "requested {} patients, more than this API key's limit of {per_key} per request",
-            scenario.patients
-        )));
-    }
+    crate::keys::check_patients(state, key, scenario.patients)?;
     let generator = Generator::new(&scenario, query.seed)
         .map_err(|e| ApiError::unprocessable(e.to_string()))?;
     let patients = generator.len();
