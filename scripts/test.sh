@@ -29,6 +29,14 @@ step_test() {
     cargo test --workspace
 }
 
+# The server's black-box HTTP tests again, each server on a PostgreSQL database of its own
+# instead of in memory (step_test ran them in memory): every route against both stores.
+step_server_on_postgres() {
+    section "milmed-server HTTP tests against PostgreSQL"
+    MILMED_TEST_STORE=postgres cargo test -p milmed-server \
+        --test http --test jobs --test protection --test configurations
+}
+
 # The virtual environment for the Python steps, in .venv.
 ensure_venv() {
     if [[ ! -x .venv/bin/python ]]; then
@@ -136,6 +144,7 @@ STEPS=(
     step_clippy
     find_postgres
     step_test
+    step_server_on_postgres
     step_interop
     step_python
 )

@@ -12,7 +12,9 @@ use serde_json::Value;
 
 #[tokio::test]
 async fn health_routes_answer_with_and_without_a_trailing_slash() {
-    let server = Server::start(Settings::default()).await;
+    // In memory whatever MILMED_TEST_STORE says: the health of a database is tested in
+    // tests/postgres.rs.
+    let server = Server::start_on(Settings::default(), None).await;
     for path in ["/api/v1/health/live", "/api/v1/health/live/"] {
         let (status, headers, body) = server.get(path).await;
         assert_eq!(status, StatusCode::OK, "{path}: no redirect");

@@ -19,11 +19,25 @@ pub struct Server {
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     pub state: AppState,
+    /// The database made for this server by [`Server::start`] (dropped last).
+    _database: Option<milmed_postgres::testing::TestDb>,
 }
 
 impl Server {
+    /// A server on the store the tests run against: in memory, or on a database of its
+    /// own when `MILMED_TEST_STORE=postgres` (scripts/test.sh runs the HTTP tests both
+    /// ways).
     pub async fn start(settings: Settings) -> Server {
-        Server::start_on(settings, None).await
+        match std::env::var("MILMED_TEST_STORE").as_deref() {
+            Ok("postgres") => {
+                let test = milmed_postgres::testing::TestDb::new().await;
+                let mut server = Server::start_on(settings, Some(test.database().await)).await;
+                server._database = Some(test);
+                server
+            }
+            Ok("memory") | Err(_) => Server::start_on(settings, None).await,
+            Ok(other) => panic!("MILMED_TEST_STORE={other:?}: give memory or postgres"),
+        }
     }
 
     /// A server on `database` (migrated), or in memory.
@@ -59,6 +73,7 @@ impl Server {
             stop: Some(stop),
             task: Some(task),
             state,
+            _database: None,
         }
     }
 
