@@ -375,3 +375,33 @@ async fn metrics_count_requests_by_route_template() {
     assert!(text.ends_with("# EOF\n"));
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn rate_limits_are_exact_under_parallel_requests() {
+    let server = Server::start(Settings::default()).await;
+    let second = time::OffsetDateTime::now_utc().second();
+    if second >= 45 {
+        // Counting must not straddle the minute's end.
+        tokio::time::sleep(std::time::Duration::from_secs(u64::from(61 - second))).await;
+    }
+    server.add_limited_key("milmed_limited", 25).await;
+    let client = reqwest::Client::new();
+    let requests = (0..60).map(|_| {
+        client
+            .get(server.url("/api/v1/presets/peacekeeping"))
+            .header("x-api-key", "milmed_limited")
+            .send()
+    });
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(requests)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().status())
+        .collect();
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    let limited = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((ok, limited), (25, 35), "{statuses:?}");
+    server.stop().await;
+}

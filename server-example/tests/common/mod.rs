@@ -106,6 +106,29 @@ impl Server {
         (status, serde_json::from_slice(&body).unwrap())
     }
 
+    /// Adds a key allowed `per_minute` requests a minute.
+    pub async fn add_limited_key(&self, key: &str, per_minute: u32) {
+        self.state
+            .keys()
+            .ensure(
+                key,
+                NewApiKey {
+                    name: key.to_owned(),
+                    tier: "test".to_owned(),
+                    is_demo: false,
+                    limits: Limits {
+                        max_patients_per_request: 1_000,
+                        per_minute: Some(per_minute),
+                        per_hour: None,
+                        per_day: None,
+                    },
+                    expires_at: None,
+                },
+            )
+            .await
+            .unwrap();
+    }
+
     /// Adds a key without limits.
     pub async fn add_key(&self, key: &str) {
         self.state
