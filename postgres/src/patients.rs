@@ -21,7 +21,7 @@ use tokio::sync::mpsc;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
-use crate::{Database, Error};
+use crate::{Database, Error, Retry};
 
 /// The job whose patients are stored: rows are keyed (and partitioned) by the job's
 /// creation time, so that retention can drop whole months.
@@ -197,6 +197,32 @@ impl PatientStore {
             }
         }
         Ok(dropped)
+    }
+
+    /// The records of `job`'s patients with indices in `range`, in index order, as JSON
+    /// text (as PostgreSQL renders JSONB: the same values as the generator's NDJSON
+    /// records, keys in JSONB's order). Indices without a stored row are skipped.
+    pub async fn records(&self, job: JobRef, range: Range<u64>) -> Result<Vec<String>, Error> {
+        let start = i64::try_from(range.start)
+            .map_err(|_| Error::Invalid(format!("patient index {} is too large", range.start)))?;
+        let end = i64::try_from(range.end)
+            .map_err(|_| Error::Invalid(format!("patient index {} is too large", range.end)))?;
+        let rows = Retry::default()
+            .run("read patient records", || async {
+                let conn = self.db.get().await?;
+                Ok(conn
+                    .query(
+                        "SELECT record::text FROM patients \
+                         WHERE job_created_at = $1 AND job_id = $2 AND index >= $3 AND index < $4 \
+                         ORDER BY index",
+                        &[&job.created_at, &job.id, &start, &end],
+                    )
+                    .await?)
+            })
+            .await?;
+        rows.iter()
+            .map(|row| row.try_get::<_, String>(0).map_err(Error::from))
+            .collect()
     }
 
     /// Rows stored for `job`.

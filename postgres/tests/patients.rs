@@ -98,6 +98,33 @@ async fn copy_of_200_000_patients_matches_the_generator_and_reloads_once() {
         .unwrap()
         .get(0);
     assert_eq!(partition, "patients_y2026m11");
+
+    // Records read back: the generator's NDJSON records, in index order, the range
+    // clipped to what is stored.
+    let records = store.records(job, 199_997..200_010).await.unwrap();
+    let mut writer = milmed_core::format::PatientWriter::new(
+        milmed_core::format::Format::Ndjson.encoder(&generator),
+        Vec::new(),
+    );
+    writer
+        .write_batch(
+            &generator
+                .range(199_997..200_000)
+                .unwrap()
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+    let ndjson = writer.finish().unwrap().inner;
+    let expected: Vec<serde_json::Value> = ndjson
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect();
+    let got: Vec<serde_json::Value> = records
+        .iter()
+        .map(|r| serde_json::from_str(r).unwrap())
+        .collect();
+    assert_eq!(got, expected);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -273,3 +273,60 @@ async fn a_failure_of_ours_is_a_500_envelope_that_tells_nothing() {
     assert!(!body.to_string().contains("/srv/milmed"), "{body}");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn results_of_a_job_that_stored_its_patients_come_from_the_table() {
+    use milmed_core::format::{Format, PatientWriter};
+    use milmed_core::{Generator, Scenario};
+    let test = TestDb::new().await;
+    let server = Server::start_on(Settings::default(), Some(database(&test).await)).await;
+    let (_, job) = server
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/generation",
+            common::TEST_KEY,
+            Some(serde_json::json!({"preset": "urban_assault", "count": 120, "seed": 3, "persist_patients": true})),
+        )
+        .await;
+    let id = job["job_id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        server.wait_for_job(&id, common::TEST_KEY).await["status"],
+        "completed"
+    );
+    let (running, id) = (&server, &id);
+    let page = move |n: u64| async move {
+        let path = format!("/api/v1/jobs/{id}/results?page={n}&per_page=50");
+        running
+            .call(reqwest::Method::GET, &path, common::TEST_KEY, None)
+            .await
+            .1
+    };
+    let mut scenario = Scenario::preset("urban_assault").unwrap();
+    scenario.patients = 120;
+    let generator = Generator::new(&scenario, 3).unwrap();
+    let mut writer = PatientWriter::new(Format::Json.encoder(&generator), Vec::new());
+    writer
+        .write_batch(&generator.range(100..120).unwrap().collect::<Vec<_>>())
+        .unwrap();
+    let expected: serde_json::Value =
+        serde_json::from_slice(&writer.finish().unwrap().inner).unwrap();
+    let third = page(3).await;
+    assert_eq!(third["patients"], expected, "the library's patients");
+    assert_eq!(third["total"], 120);
+
+    // Served from the table: a change there shows.
+    database(&test)
+        .await
+        .get()
+        .await
+        .unwrap()
+        .execute(
+            "UPDATE patients SET record = jsonb_set(record, '{nationality}', '\"XXX\"') \
+             WHERE job_id = $1 AND index = 100",
+            &[&id.parse::<i64>().unwrap()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(page(3).await["patients"][0]["nationality"], "XXX");
+    server.stop().await;
+}

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use milmed_core::format::{Format, PatientWriter};
 use milmed_core::{Generator, Scenario};
-use milmed_postgres::{ApiKey, Error, Job, JobStatus, NewJob};
+use milmed_postgres::{ApiKey, Error, Job, JobRef, JobStatus, NewJob, PatientStore};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
@@ -191,6 +191,22 @@ pub async fn delete(
     Ok(Json(json!({"deleted": true, "job_id": job.id.to_string()})))
 }
 
+/// Patients `range` of `job`, regenerated, as a JSON array.
+async fn regenerate_page(job: &Job, range: std::ops::Range<u64>) -> Result<Vec<u8>, ApiError> {
+    let scenario = Scenario::from_json(&job.scenario.to_string()).map_err(ApiError::internal)?;
+    let seed = job.seed;
+    tokio::task::spawn_blocking(move || {
+        let generator = Generator::new(&scenario, seed).map_err(|e| e.to_string())?;
+        let mut writer = PatientWriter::new(Format::Json.encoder(&generator), Vec::new());
+        let patients: Vec<_> = generator.range(range).map_err(|e| e.to_string())?.collect();
+        writer.write_batch(&patients).map_err(|e| e.to_string())?;
+        writer.finish().map(|w| w.inner).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)
+}
+
 /// A page of results.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -201,8 +217,9 @@ pub struct ResultsQuery {
     per_page: Option<u64>,
 }
 
-/// `GET /api/v1/jobs/{id}/results?page&per_page`: one page of the job's patients,
-/// regenerated (deterministic: the same bytes every time, on any instance).
+/// `GET /api/v1/jobs/{id}/results?page&per_page`: one page of the job's patients, read
+/// from the patients table when the job stored them, else regenerated (deterministic:
+/// the same patients every time, on any instance).
 pub async fn results(
     State(state): State<AppState>,
     Extension(key): Extension<ApiKey>,
@@ -237,20 +254,31 @@ pub async fn results(
         .saturating_add((page - 1).saturating_mul(per_page))
         .min(job.range.end);
     let last = first.saturating_add(per_page).min(job.range.end);
-    let scenario = Scenario::from_json(&job.scenario.to_string()).map_err(ApiError::internal)?;
-    let array = tokio::task::spawn_blocking(move || {
-        let generator = Generator::new(&scenario, job.seed).map_err(|e| e.to_string())?;
-        let mut writer = PatientWriter::new(Format::Json.encoder(&generator), Vec::new());
-        let patients: Vec<_> = generator
-            .range(first..last)
-            .map_err(|e| e.to_string())?
-            .collect();
-        writer.write_batch(&patients).map_err(|e| e.to_string())?;
-        writer.finish().map(|w| w.inner).map_err(|e| e.to_string())
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)?;
+    let array = match state.database().filter(|_| job.persist_patients) {
+        // The job stored its patients: read them back.
+        Some(db) => {
+            let job_ref = JobRef {
+                id: job.id,
+                created_at: job.created_at,
+            };
+            let records = PatientStore::new(db.clone())
+                .records(job_ref, first..last)
+                .await
+                .map_err(store_error)?;
+            let mut array =
+                Vec::with_capacity(records.iter().map(|r| r.len() + 1).sum::<usize>() + 2);
+            array.push(b'[');
+            for (i, record) in records.iter().enumerate() {
+                if i > 0 {
+                    array.push(b',');
+                }
+                array.extend_from_slice(record.as_bytes());
+            }
+            array.push(b']');
+            array
+        }
+        None => regenerate_page(&job, first..last).await?,
+    };
     // The page's JSON array goes in as rendered, without parsing it again.
     let head = json!({
         "job_id": id,
