@@ -15,6 +15,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use milmed_postgres::{Admission, ApiKey, ApiKeys, LimitKind, Limits, NewApiKey, Refusal, Usage};
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
 use crate::error::ApiError;
@@ -155,7 +156,15 @@ impl MemoryKeys {
         let digest = hash(key);
         let now = OffsetDateTime::now_utc();
         let mut inner = self.inner.lock().expect("not poisoned");
-        let (_, record) = inner.keys.iter_mut().find(|(h, _)| *h == digest)?;
+        // Every stored digest is compared, each in constant time: how long this takes
+        // says nothing about which key, if any, matched.
+        let mut found = None;
+        for (i, (h, _)) in inner.keys.iter().enumerate() {
+            if bool::from(h.ct_eq(&digest)) {
+                found = Some(i);
+            }
+        }
+        let (_, record) = &mut inner.keys[found?];
         if !record.active || record.expires_at.is_some_and(|e| e <= now) {
             return None;
         }
