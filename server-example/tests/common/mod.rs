@@ -108,29 +108,33 @@ impl Server {
 
     /// Adds a key allowed `per_minute` requests a minute.
     pub async fn add_limited_key(&self, key: &str, per_minute: u32) {
-        self.state
-            .keys()
-            .ensure(
-                key,
-                NewApiKey {
-                    name: key.to_owned(),
-                    tier: "test".to_owned(),
-                    is_demo: false,
-                    limits: Limits {
-                        max_patients_per_request: 1_000,
-                        per_minute: Some(per_minute),
-                        per_hour: None,
-                        per_day: None,
-                    },
-                    expires_at: None,
-                },
-            )
-            .await
-            .unwrap();
+        self.add_key_with(
+            key,
+            Limits {
+                max_patients_per_request: 1_000,
+                per_minute: Some(per_minute),
+                per_hour: None,
+                per_day: None,
+            },
+        )
+        .await;
     }
 
     /// Adds a key without limits.
     pub async fn add_key(&self, key: &str) {
+        self.add_key_with(
+            key,
+            Limits {
+                max_patients_per_request: 1_000_000,
+                per_minute: None,
+                per_hour: None,
+                per_day: None,
+            },
+        )
+        .await;
+    }
+
+    async fn add_key_with(&self, key: &str, limits: Limits) {
         self.state
             .keys()
             .ensure(
@@ -139,12 +143,7 @@ impl Server {
                     name: key.to_owned(),
                     tier: "test".to_owned(),
                     is_demo: false,
-                    limits: Limits {
-                        max_patients_per_request: 1_000_000,
-                        per_minute: None,
-                        per_hour: None,
-                        per_day: None,
-                    },
+                    limits,
                     expires_at: None,
                 },
             )
