@@ -12,6 +12,7 @@ pub mod error;
 pub mod jobs;
 pub mod keys;
 pub mod metrics;
+pub mod openapi;
 pub mod routes;
 pub mod settings;
 pub mod state;
@@ -110,6 +111,7 @@ pub fn router(state: AppState) -> Router {
             get(catalog::facility_types),
         )
         .route("/metrics", get(metrics::serve))
+        .route("/api/v1/openapi.json", get(openapi::serve))
         .route_layer(middleware::from_fn_with_state(state.clone(), timeout));
     let cors = cors(&state.settings().cors_origins);
     Router::new()

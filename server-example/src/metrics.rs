@@ -325,6 +325,19 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
 }
 
 /// `GET /metrics`.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    operation_id = "metrics",
+    summary = "Prometheus metrics",
+    tag = "metrics",
+    responses((
+        status = 200,
+        description = "The server's metrics in the OpenMetrics text format, names prefixed `milmed_`.",
+        body = String,
+        content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8"
+    ))
+)]
 pub async fn serve(State(state): State<AppState>) -> Result<Response, ApiError> {
     let metrics = state.metrics();
     let set = |gauge: &Gauge, value: u64| {

@@ -10,28 +10,45 @@
 use milmed_core::Scenario;
 use milmed_core::format::Format;
 use milmed_core::job::Priority;
+use milmed_core::scenario::MAX_PATIENTS;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 /// The body of a generation request (both forms; unknown fields are ignored, as the
 /// ancestor did, so that its clients keep working).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"preset": "nato_article_5", "count": 400, "seed": 7, "output_formats": ["ndjson"]}))]
 pub struct GenerationRequest {
-    /// Native: a preset.
+    /// Native: a preset (`GET /api/v1/presets` lists them). Give exactly one of `preset`,
+    /// `scenario`, `configuration` and `configuration_id`.
+    #[schema(value_type = Option<crate::openapi::PresetName>)]
     pub preset: Option<String>,
-    /// Native: a whole scenario.
+    /// Native: a whole scenario, in milmed's JSON shape (`GET /api/v1/presets/{id}` shows
+    /// whole ones).
+    #[schema(value_type = Option<Object>)]
     pub scenario: Option<Value>,
     /// Native: the seed (default 0).
+    #[schema(format = "uint64", maximum = 18_446_744_073_709_551_615_u64)]
     pub seed: Option<u64>,
-    /// Native: patients (overrides the scenario's count).
+    /// Native: patients (overrides the scenario's count); at most the key's patients per
+    /// request (403 beyond).
+    #[schema(minimum = 1, maximum = 4_294_967_295_u64)]
     pub count: Option<u64>,
-    /// Ancestor: the inline configuration.
+    /// Ancestor: the inline configuration (`name`, `description`, `total_patients`,
+    /// `days_of_fighting`, `base_date`, `injury_distribution`, `front_configs`,
+    /// `warfare_types`, `special_events`, `environmental_conditions`, `intensity`,
+    /// `tempo`; other keys are ignored).
+    #[schema(value_type = Option<Object>)]
     pub configuration: Option<Value>,
-    /// A stored configuration of the caller's key, by id (see `/api/v1/configurations`).
+    /// A stored configuration of the caller's key, by id (see `/api/v1/configurations`);
+    /// 422 when the key has no such configuration.
     pub configuration_id: Option<String>,
-    /// Ancestor: patients (overrides the configuration's count).
+    /// Ancestor: patients (overrides the configuration's count); at most the key's
+    /// patients per request (403 beyond).
+    #[schema(minimum = 1, maximum = 4_294_967_295_u64)]
     pub total_patients: Option<u64>,
-    /// Formats (default `["json"]`, as the ancestor).
+    /// Formats (default `["json"]`, as the ancestor); case is ignored.
+    #[schema(value_type = Option<Vec<crate::openapi::JobFormat>>, min_items = 1)]
     pub output_formats: Option<Vec<String>>,
     /// Ancestor: gzip the downloads.
     #[serde(default)]
@@ -42,7 +59,8 @@ pub struct GenerationRequest {
     pub use_encryption: bool,
     /// Ancestor: the encryption password; checked, never stored or echoed.
     pub encryption_password: Option<String>,
-    /// `low`, `normal` (default) or `high`.
+    /// `low`, `normal` (default) or `high`; case is ignored.
+    #[schema(value_type = Option<crate::openapi::JobPriority>)]
     pub priority: Option<String>,
     /// Store the patients in PostgreSQL too.
     #[serde(default)]
@@ -84,6 +102,11 @@ impl GenerationRequest {
     /// Checks the request; the error says which field is wrong and what is allowed.
     /// `stored` is the scenario of `configuration_id`, looked up by the caller.
     pub fn validate(self, stored: Option<Scenario>) -> Result<Generation, String> {
+        // An empty configuration counts as none (ancestor clients send `{}` beside a
+        // preset); anything but an object is refused rather than ignored.
+        if self.configuration.as_ref().is_some_and(|c| !c.is_object()) {
+            return Err("configuration: give a JSON object".to_owned());
+        }
         let sources = [
             self.preset.is_some(),
             self.scenario.is_some(),
@@ -117,6 +140,18 @@ impl GenerationRequest {
             let mapped = from_ancestor(config)?;
             Scenario::from_json(&mapped.to_string()).map_err(|e| format!("configuration: {e}"))?
         };
+        // Both counts are checked, even the one that `count` overrides: a wrong value is
+        // never silently ignored.
+        for (field, value) in [
+            ("count", self.count),
+            ("total_patients", self.total_patients),
+        ] {
+            if let Some(n) = value.filter(|&n| n == 0 || n > MAX_PATIENTS) {
+                return Err(format!(
+                    "{field}: {n} is not allowed; give 1 to {MAX_PATIENTS} patients"
+                ));
+            }
+        }
         if let Some(n) = self.count.or(self.total_patients) {
             scenario.patients = n;
         }
@@ -327,6 +362,18 @@ mod tests {
                 "configuration.front_configs[0].nationality_distribution",
             ),
             (json!({"preset": "nope"}), "unknown preset `nope`"),
+            (
+                json!({"preset": "peacekeeping", "count": 10, "total_patients": 0}),
+                "total_patients: 0 is not allowed",
+            ),
+            (
+                json!({"preset": "peacekeeping", "configuration": [null]}),
+                "configuration: give a JSON object",
+            ),
+            (
+                json!({"preset": "peacekeeping", "count": 0}),
+                "count: 0 is not allowed; give 1 to 4294967295 patients",
+            ),
         ] {
             let err = request(body.clone()).unwrap_err();
             assert!(err.contains(message), "{body}: {err}");

@@ -18,7 +18,13 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::error::ApiError;
 use crate::jobs::request::from_ancestor;
+use crate::openapi::{
+    ConfigurationBody, ConfigurationList, ConfigurationView, ErrorBody, Validation,
+};
 use crate::state::AppState;
+
+/// The id parameter's description in the OpenAPI document.
+const ID_PARAM: &str = "The configuration's id, a string of digits as `id` gives it.";
 
 /// A configuration as the API shows it.
 fn view(stored: &StoredScenario) -> Value {
@@ -134,6 +140,21 @@ fn checked(
 
 /// `POST /api/v1/configurations`: 201 with the stored configuration, version 1; 409 when
 /// the key already has a configuration of that name.
+#[utoipa::path(
+    post,
+    path = "/api/v1/configurations",
+    operation_id = "create_configuration",
+    summary = "Store a configuration",
+    tag = "configurations",
+    security(("api_key" = [])),
+    request_body = ConfigurationBody,
+    responses(
+        (status = 201, description = "The stored configuration, version 1.", body = ConfigurationView),
+        (status = 400, description = "The body is not JSON.", body = ErrorBody),
+        (status = 409, description = "The key already has a configuration of that name; store a new version instead.", body = ErrorBody),
+        (status = 422, description = "The body is not a valid scenario; the detail names what is wrong.", body = ErrorBody),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     Extension(key): Extension<ApiKey>,
@@ -159,6 +180,23 @@ pub struct ListQuery {
 }
 
 /// `GET /api/v1/configurations`: the caller's configurations, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/configurations",
+    operation_id = "list_configurations",
+    summary = "List the caller's configurations",
+    tag = "configurations",
+    security(("api_key" = [])),
+    params(
+        ("after" = Option<i64>, Query, nullable = false, description = "Configurations after this id (the `next_after` of the previous page)."),
+        ("limit" = Option<u32>, Query, nullable = false, minimum = 1, maximum = 500, description = "Configurations per page, 1 to 500 (default 100)."),
+    ),
+    responses(
+        (status = 200, description = "One page of the caller's configurations, oldest first.", body = ConfigurationList),
+        (status = 400, description = "A query parameter is unknown or not a number.", body = ErrorBody),
+        (status = 422, description = "`limit` is out of range.", body = ErrorBody),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     Extension(key): Extension<ApiKey>,
@@ -186,6 +224,19 @@ pub async fn list(
 }
 
 /// `GET /api/v1/configurations/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/configurations/{id}",
+    operation_id = "get_configuration",
+    summary = "A configuration",
+    tag = "configurations",
+    security(("api_key" = [])),
+    params(("id" = String, Path, description = ID_PARAM)),
+    responses(
+        (status = 200, description = "The configuration.", body = ConfigurationView),
+        (status = 404, description = "No such configuration for this key.", body = ErrorBody),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     Extension(key): Extension<ApiKey>,
@@ -203,6 +254,23 @@ pub async fn get(
 /// the version number one higher, `parent_id` the id given); the old version stays, so
 /// jobs made from it stay reproducible. The name is kept; a `name` in the body is
 /// ignored.
+#[utoipa::path(
+    put,
+    path = "/api/v1/configurations/{id}",
+    operation_id = "new_configuration_version",
+    summary = "Store a new version of a configuration",
+    tag = "configurations",
+    security(("api_key" = [])),
+    params(("id" = String, Path, description = ID_PARAM)),
+    request_body = ConfigurationBody,
+    responses(
+        (status = 200, description = "The new version.", body = ConfigurationView),
+        (status = 400, description = "The body is not JSON.", body = ErrorBody),
+        (status = 404, description = "No such configuration for this key.", body = ErrorBody),
+        (status = 409, description = "Another version was stored at the same time; retry.", body = ErrorBody),
+        (status = 422, description = "The body is not a valid scenario; the detail names what is wrong.", body = ErrorBody),
+    )
+)]
 pub async fn new_version(
     State(state): State<AppState>,
     Extension(key): Extension<ApiKey>,
@@ -220,6 +288,19 @@ pub async fn new_version(
 }
 
 /// `DELETE /api/v1/configurations/{id}`: 204. Jobs made from it keep their scenario.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/configurations/{id}",
+    operation_id = "delete_configuration",
+    summary = "Delete a configuration",
+    tag = "configurations",
+    security(("api_key" = [])),
+    params(("id" = String, Path, description = ID_PARAM)),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 404, description = "No such configuration for this key.", body = ErrorBody),
+    )
+)]
 pub async fn delete(
     State(state): State<AppState>,
     Extension(key): Extension<ApiKey>,
@@ -235,6 +316,19 @@ pub async fn delete(
 
 /// `POST /api/v1/configurations/validate`: 200 with `{"valid": …, "errors": [{"path",
 /// "message"}]}`, every broken rule listed; nothing is stored.
+#[utoipa::path(
+    post,
+    path = "/api/v1/configurations/validate",
+    operation_id = "validate_configuration",
+    summary = "Validate a configuration",
+    tag = "configurations",
+    security(("api_key" = [])),
+    request_body(content = Value, description = "A configuration body (see `ConfigurationBody`), or any JSON."),
+    responses(
+        (status = 200, description = "Whether it is valid, and every broken rule.", body = Validation),
+        (status = 400, description = "The body is not JSON.", body = ErrorBody),
+    )
+)]
 pub async fn validate(
     body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {

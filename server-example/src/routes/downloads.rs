@@ -37,10 +37,12 @@ const CHUNK: usize = 1 << 16;
 const CHANNEL_CHUNKS: usize = 4;
 
 /// The query of a download.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct DownloadQuery {
     /// One of the job's formats, alone rather than in a ZIP.
+    #[param(nullable = false, example = "csv")]
     format: Option<String>,
 }
 
@@ -91,6 +93,31 @@ fn file_name(id: i64, format: Format, compression: Compression, encrypted: bool)
 }
 
 /// `GET /api/v1/downloads/{id}[?format=]`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/downloads/{id}",
+    operation_id = "download_job",
+    summary = "Download a completed job's output",
+    tag = "downloads",
+    security(("api_key" = [])),
+    params(
+        ("id" = String, Path, description = "The job's id, a string of digits as `job_id` gives it."),
+        DownloadQuery,
+        ("X-Encryption-Password" = Option<String>, Header, nullable = false, description = "The job's encryption password, asked again for an encrypted job's downloads (it is never stored)."),
+    ),
+    responses(
+        (status = 200, description = "The completed job's output, streamed: a ZIP with one file per format, or one format alone with `format`. Gzipped (`.gz`) or encrypted (`.enc`) when the job asked.",
+            content(
+                (crate::openapi::Binary = "application/zip"),
+                (crate::openapi::Binary = "application/octet-stream"),
+            ),
+            headers(("Content-Disposition" = String, description = "`attachment; filename=\"milmed-job-{id}.zip\"` (or the one file's name)."))
+        ),
+        (status = 400, description = "The job is not completed, the encryption password is missing or wrong in form, or a query parameter is unknown.", body = crate::openapi::ErrorBody),
+        (status = 404, description = "No such job for this key.", body = crate::openapi::ErrorBody),
+        (status = 422, description = "`format` is not one of the job's formats.", body = crate::openapi::ErrorBody),
+    )
+)]
 pub async fn download(
     State(state): State<AppState>,
     Extension(key): Extension<ApiKey>,

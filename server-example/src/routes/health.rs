@@ -13,11 +13,30 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// `GET /api/v1/health/live`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/health/live",
+    operation_id = "live",
+    summary = "Liveness",
+    tag = "health",
+    responses((status = 200, description = "The process answers: it is alive (no I/O is done).", body = crate::openapi::Liveness))
+)]
 pub async fn live() -> Json<Value> {
     Json(json!({"status": "alive"}))
 }
 
 /// `GET /api/v1/health/ready`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/health/ready",
+    operation_id = "ready",
+    summary = "Readiness",
+    tag = "health",
+    responses(
+        (status = 200, description = "Send traffic here.", body = crate::openapi::Readiness),
+        (status = 503, description = "Not ready (shutting down, or the database is unreachable), or shed under load.", body = crate::openapi::ReadinessOrError),
+    )
+)]
 pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     if state.shutting_down() {
         return (
@@ -39,6 +58,18 @@ pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
 
 /// `GET /api/v1/health/database`: the pool's state and statistics (404 without a
 /// database, 503 when it is unreachable).
+#[utoipa::path(
+    get,
+    path = "/api/v1/health/database",
+    operation_id = "database_health",
+    summary = "The database's health",
+    tag = "health",
+    responses(
+        (status = 200, description = "The database is reachable: the pool's state and statistics.", body = crate::openapi::DatabaseView),
+        (status = 404, description = "No database is configured: the server keeps its data in memory.", body = crate::openapi::ErrorBody),
+        (status = 503, description = "The database is unreachable, or the request was shed under load.", body = crate::openapi::DatabaseViewOrError),
+    )
+)]
 pub async fn database(
     State(state): State<AppState>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
@@ -60,6 +91,17 @@ pub async fn database(
 }
 
 /// `GET /api/v1/health`: everything; 503 when unhealthy.
+#[utoipa::path(
+    get,
+    path = "/api/v1/health",
+    operation_id = "health",
+    summary = "Health",
+    tag = "health",
+    responses(
+        (status = 200, description = "Healthy: status, version, uptime and the store's check.", body = crate::openapi::HealthView),
+        (status = 503, description = "Unhealthy (shutting down, or the database is unreachable), or shed under load.", body = crate::openapi::HealthViewOrError),
+    )
+)]
 pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let database = match state.database() {
         None => json!({"status": "healthy", "store": "memory"}),

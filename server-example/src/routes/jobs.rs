@@ -79,6 +79,21 @@ pub(crate) async fn owned(state: &AppState, key: &ApiKey, id: &str) -> Result<Jo
 }
 
 /// `POST /api/v1/generation`: 201 with the job.
+#[utoipa::path(
+    post,
+    path = "/api/v1/generation",
+    operation_id = "create_job",
+    summary = "Queue a generation job",
+    tag = "jobs",
+    security(("api_key" = [])),
+    request_body = GenerationRequest,
+    responses(
+        (status = 201, description = "The job, queued.", body = crate::openapi::CreatedJob),
+        (status = 400, description = "The body is not JSON.", body = crate::openapi::ErrorBody),
+        (status = 403, description = "More patients than the key allows per request.", body = crate::openapi::ErrorBody),
+        (status = 422, description = "A field is missing or wrong (a `configuration_id` this key does not have included); the detail names it and says what is allowed.", body = crate::openapi::ErrorBody),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     Extension(key): Extension<ApiKey>,
@@ -120,16 +135,33 @@ pub async fn create(
 }
 
 /// Pagination of the job list.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Jobs older than this id (the last id of the previous page).
+    #[param(nullable = false)]
     after: Option<i64>,
     /// Jobs per page, 1 to 500 (default 50).
+    #[param(nullable = false, minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 
 /// `GET /api/v1/jobs`: the caller's jobs, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs",
+    operation_id = "list_jobs",
+    summary = "List the caller's jobs",
+    tag = "jobs",
+    security(("api_key" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, description = "One page of the caller's jobs, newest first.", body = crate::openapi::JobList),
+        (status = 400, description = "A query parameter is unknown or not a number.", body = crate::openapi::ErrorBody),
+        (status = 422, description = "`limit` is out of range.", body = crate::openapi::ErrorBody),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     Extension(key): Extension<ApiKey>,
@@ -157,6 +189,19 @@ pub async fn list(
 }
 
 /// `GET /api/v1/jobs/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs/{id}",
+    operation_id = "get_job",
+    summary = "A job",
+    tag = "jobs",
+    security(("api_key" = [])),
+    params(("id" = String, Path, description = "The job's id, a string of digits as `job_id` gives it.")),
+    responses(
+        (status = 200, description = "The job.", body = crate::openapi::JobView),
+        (status = 404, description = "No such job for this key.", body = crate::openapi::ErrorBody),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     Extension(key): Extension<ApiKey>,
@@ -167,6 +212,20 @@ pub async fn get(
 
 /// `POST /api/v1/jobs/{id}/cancel`: stops a queued or running job (within one batch);
 /// `cancelled` is final. 400 for a finished job.
+#[utoipa::path(
+    post,
+    path = "/api/v1/jobs/{id}/cancel",
+    operation_id = "cancel_job",
+    summary = "Cancel a job",
+    tag = "jobs",
+    security(("api_key" = [])),
+    params(("id" = String, Path, description = "The job's id, a string of digits as `job_id` gives it.")),
+    responses(
+        (status = 200, description = "The job, `cancelled`.", body = crate::openapi::JobView),
+        (status = 400, description = "The job has already finished.", body = crate::openapi::ErrorBody),
+        (status = 404, description = "No such job for this key.", body = crate::openapi::ErrorBody),
+    )
+)]
 pub async fn cancel(
     State(state): State<AppState>,
     Extension(key): Extension<ApiKey>,
@@ -178,6 +237,20 @@ pub async fn cancel(
 }
 
 /// `DELETE /api/v1/jobs/{id}`: cancels a running job first; 404 when unknown.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/jobs/{id}",
+    operation_id = "delete_job",
+    summary = "Delete a job",
+    tag = "jobs",
+    security(("api_key" = [])),
+    params(("id" = String, Path, description = "The job's id, a string of digits as `job_id` gives it.")),
+    responses(
+        (status = 200, description = "The job is deleted (cancelled first if it was running).", body = crate::openapi::DeletedJob),
+        (status = 400, description = "The job finished while it was being cancelled; retry.", body = crate::openapi::ErrorBody),
+        (status = 404, description = "No such job for this key.", body = crate::openapi::ErrorBody),
+    )
+)]
 pub async fn delete(
     State(state): State<AppState>,
     Extension(key): Extension<ApiKey>,
@@ -208,18 +281,44 @@ async fn regenerate_page(job: &Job, range: std::ops::Range<u64>) -> Result<Vec<u
 }
 
 /// A page of results.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ResultsQuery {
     /// From 1 (default 1).
+    #[param(
+        nullable = false,
+        minimum = 1,
+        maximum = 18_446_744_073_709_551_615_u64,
+        format = "uint64"
+    )]
     page: Option<u64>,
     /// 1 to 500 (default 50).
+    #[param(nullable = false, minimum = 1, maximum = 500)]
     per_page: Option<u64>,
 }
 
 /// `GET /api/v1/jobs/{id}/results?page&per_page`: one page of the job's patients, read
 /// from the patients table when the job stored them, else regenerated (deterministic:
 /// the same patients every time, on any instance).
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs/{id}/results",
+    operation_id = "job_results",
+    summary = "A page of a completed job's patients",
+    tag = "jobs",
+    security(("api_key" = [])),
+    params(
+        ("id" = String, Path, description = "The job's id, a string of digits as `job_id` gives it."),
+        ResultsQuery
+    ),
+    responses(
+        (status = 200, description = "One page of the job's patients.", body = crate::openapi::ResultsPage),
+        (status = 400, description = "The job is not completed, or a query parameter is unknown or not a number.", body = crate::openapi::ErrorBody),
+        (status = 404, description = "No such job for this key.", body = crate::openapi::ErrorBody),
+        (status = 422, description = "`page` or `per_page` is out of range.", body = crate::openapi::ErrorBody),
+    )
+)]
 pub async fn results(
     State(state): State<AppState>,
     Extension(key): Extension<ApiKey>,

@@ -53,14 +53,47 @@ pub struct StreamQuery {
 }
 
 /// The body of `POST`: a scenario, inline.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StreamBody {
-    /// The scenario, in milmed's JSON shape.
+    /// The scenario, in milmed's JSON shape (`GET /api/v1/presets/{id}` shows whole ones).
+    #[schema(value_type = Object)]
     scenario: serde_json::Value,
 }
 
 /// `GET /api/v1/streaming/generate?preset&count&seed&format`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/streaming/generate",
+    operation_id = "stream_preset",
+    summary = "Stream the patients of a preset",
+    tag = "streaming",
+    security(("api_key" = [])),
+    params(
+        ("preset" = Option<crate::openapi::PresetName>, Query, nullable = false, description = "A preset's name (default: the default scenario)."),
+        ("configuration_id" = Option<String>, Query, nullable = false, description = "A stored configuration of the key, by id, instead of a preset."),
+        ("count" = Option<u64>, Query, nullable = false, minimum = 1, maximum = 100000, description = "Patients (default: the scenario's count); at most the server's `MILMED_MAX_STREAM_PATIENTS` (100,000 by default) and the key's patients per request."),
+        ("seed" = Option<u64>, Query, nullable = false, format = "uint64", maximum = 18_446_744_073_709_551_615_u64, description = "The seed (default 0)."),
+        ("format" = inline(Option<crate::openapi::StreamFormat>), Query, nullable = false, description = "`ndjson` (default) or `json`."),
+    ),
+    responses(
+        (status = 200, description = "The patients, streamed as they are generated: NDJSON (one record per line; should the run stop early, a last line `{\"error\": …}`), or one JSON array with `format=json`.",
+            content(
+                (String = "application/x-ndjson"),
+                (Vec<crate::openapi::Patient> = "application/json"),
+            ),
+            headers(
+                ("X-Patient-Count" = u64, description = "How many patients the stream holds."),
+                ("Cache-Control" = String, description = "`no-cache`."),
+            )
+        ),
+        (status = 400, description = "Both `preset` and `configuration_id`, or a query parameter is unknown or not of its type.", body = crate::openapi::ErrorBody),
+        (status = 403, description = "More patients than the key allows per request.", body = crate::openapi::ErrorBody),
+        (status = 422, description = "`count`, `format` or `preset` is not allowed, the key has no such `configuration_id`, or the scenario has more patients than the server streams at once.", body = crate::openapi::ErrorBody),
+        (status = 503, description = "No room in the generation pool now (`Retry-After`), or shed under load.", body = crate::openapi::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before retrying."))),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     Extension(key): Extension<ApiKey>,
@@ -83,6 +116,37 @@ pub async fn get(
 }
 
 /// `POST /api/v1/streaming/generate?count&seed&format` with `{"scenario": {…}}`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/streaming/generate",
+    operation_id = "stream_scenario",
+    summary = "Stream the patients of a scenario",
+    tag = "streaming",
+    security(("api_key" = [])),
+    params(
+        ("count" = Option<u64>, Query, nullable = false, minimum = 1, maximum = 100000, description = "Patients (default: the scenario's count); at most the server's `MILMED_MAX_STREAM_PATIENTS` (100,000 by default) and the key's patients per request."),
+        ("seed" = Option<u64>, Query, nullable = false, format = "uint64", maximum = 18_446_744_073_709_551_615_u64, description = "The seed (default 0)."),
+        ("format" = inline(Option<crate::openapi::StreamFormat>), Query, nullable = false, description = "`ndjson` (default) or `json`."),
+    ),
+    request_body = StreamBody,
+    responses(
+        (status = 200, description = "The patients, streamed as they are generated: NDJSON (one record per line; should the run stop early, a last line `{\"error\": …}`), or one JSON array with `format=json`.",
+            content(
+                (String = "application/x-ndjson"),
+                (Vec<crate::openapi::Patient> = "application/json"),
+            ),
+            headers(
+                ("X-Patient-Count" = u64, description = "How many patients the stream holds."),
+                ("Cache-Control" = String, description = "`no-cache`."),
+            )
+        ),
+        (status = 400, description = "The body is not JSON, `preset` or `configuration_id` was given too, or a query parameter is unknown or not of its type.", body = crate::openapi::ErrorBody),
+        (status = 403, description = "More patients than the key allows per request.", body = crate::openapi::ErrorBody),
+        (status = 422, description = "The scenario is not valid (the detail names the field), or `count` or `format` is not allowed.", body = crate::openapi::ErrorBody),
+        (status = 503, description = "No room in the generation pool now (`Retry-After`), or shed under load.", body = crate::openapi::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before retrying."))),
+    )
+)]
 pub async fn post(
     State(state): State<AppState>,
     Extension(key): Extension<ApiKey>,

@@ -1,0 +1,814 @@
+//! The OpenAPI 3.1 document of the server, generated from the code and served at
+//! `GET /api/v1/openapi.json`.
+//!
+//! Each handler carries its `#[utoipa::path]` (route, parameters, body, the statuses it
+//! answers itself); [`ApiDoc`] lists them, and [`Common`] adds what the middleware around
+//! every route can answer: 401 and 429 on keyed routes, 408 where the request timeout
+//! applies, 413 and 415 where there is a body, 503 (load shedding) and 500 everywhere,
+//! and the `X-Request-Id` and `X-Response-Time` headers of every answer. Many handlers
+//! build their JSON with `json!`: the types below describe it (field for field,
+//! nullability and presence included) and serve only as schemas; the tests and
+//! schemathesis check real answers against them.
+
+use std::sync::OnceLock;
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use utoipa::openapi::header::{Header, HeaderBuilder};
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::response::{Response as ApiResponse, ResponseBuilder};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use crate::routes::{catalog, configurations, downloads, health, jobs, streaming};
+
+/// The routes that are streams: the request timeout does not apply to them (no 408).
+const STREAMS: [&str; 2] = ["/api/v1/streaming/generate", "/api/v1/downloads/{id}"];
+
+/// The API's description in the document.
+const DESCRIPTION: &str = "The example HTTP server of milmed, a generator of synthetic military \
+medical casualties: presets and reference data, generation jobs (queued, run by workers, \
+results by page, downloads), streamed generation, health and metrics.\n\n\
+Routes with the `api_key` security need an `X-API-Key` header; each keyed request counts \
+against the key's minute, hour and day windows (429 with `Retry-After` beyond) and its \
+patients per request (403 beyond). Every error answers with one JSON envelope, `ErrorBody`. \
+Every route also answers with a trailing slash.";
+
+/// The OpenAPI document: every route of [`crate::router`], its parameters, bodies and
+/// answers.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "milmed", version = env!("CARGO_PKG_VERSION"), description = DESCRIPTION),
+    paths(
+        health::live,
+        health::ready,
+        health::health,
+        health::database,
+        catalog::nationalities,
+        catalog::condition_types,
+        catalog::facility_types,
+        catalog::presets,
+        catalog::preset,
+        jobs::create,
+        jobs::list,
+        jobs::get,
+        jobs::cancel,
+        jobs::delete,
+        jobs::results,
+        downloads::download,
+        streaming::get,
+        streaming::post,
+        configurations::create,
+        configurations::list,
+        configurations::get,
+        configurations::new_version,
+        configurations::delete,
+        configurations::validate,
+        crate::metrics::serve,
+        serve,
+    ),
+    components(schemas(ErrorBody, PresetName, StreamFormat)),
+    modifiers(&Common),
+    tags(
+        (name = "health", description = "Liveness, readiness and health (no key)."),
+        (name = "reference", description = "Reference data to build requests (no key)."),
+        (name = "presets", description = "The preset scenarios."),
+        (name = "jobs", description = "Generation jobs: create, list, inspect, cancel, delete, read results."),
+        (name = "downloads", description = "A completed job's output, streamed."),
+        (name = "streaming", description = "Patients streamed as they are generated."),
+        (name = "configurations", description = "Stored configurations: named, versioned scenarios of a key, for jobs and streams."),
+        (name = "metrics", description = "Prometheus metrics (no key)."),
+        (name = "openapi", description = "This document (no key)."),
+    )
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// `GET /api/v1/openapi.json`: the document, as JSON.
+#[utoipa::path(
+    get,
+    path = "/api/v1/openapi.json",
+    operation_id = "openapi",
+    summary = "This OpenAPI document",
+    tag = "openapi",
+    responses((status = 200, description = "This OpenAPI 3.1 document.", body = Object, content_type = "application/json"))
+)]
+pub async fn serve() -> Response {
+    static DOCUMENT: OnceLock<String> = OnceLock::new();
+    let body = DOCUMENT.get_or_init(|| {
+        openapi()
+            .to_json()
+            .expect("the document serializes to JSON")
+    });
+    let mut response = body.as_str().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// Adds the answers of the middleware around every route, the security scheme and the
+/// headers every answer carries.
+struct Common;
+
+/// A reference to the response component `name`.
+fn response_ref(name: &str) -> RefOr<ApiResponse> {
+    RefOr::Ref(Ref::from_response_name(name))
+}
+
+fn header(description: &str, schema: utoipa::openapi::schema::Type) -> Header {
+    HeaderBuilder::new()
+        .schema(utoipa::openapi::ObjectBuilder::new().schema_type(schema))
+        .description(Some(description))
+        .build()
+}
+
+fn string_header(description: &str) -> Header {
+    header(description, utoipa::openapi::schema::Type::String)
+}
+
+fn integer_header(description: &str) -> Header {
+    header(description, utoipa::openapi::schema::Type::Integer)
+}
+
+/// An error answer in the envelope, with `headers`.
+fn error_response(description: &str, headers: &[(&str, Header)]) -> ApiResponse {
+    let mut builder = ResponseBuilder::new().description(description).content(
+        "application/json",
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name("ErrorBody")))
+            .build(),
+    );
+    for (name, value) in headers {
+        builder = builder.header(*name, value.clone());
+    }
+    builder.build()
+}
+
+fn retry_after() -> Header {
+    integer_header("Seconds to wait before retrying.")
+}
+
+/// The `RateLimit-*` headers of the key's minute window (sent when the key has a
+/// minute limit).
+fn rate_limit_headers() -> [(&'static str, Header); 3] {
+    [
+        (
+            "RateLimit-Limit",
+            integer_header("Requests the key may make per minute."),
+        ),
+        (
+            "RateLimit-Remaining",
+            integer_header("Requests left in the current minute."),
+        ),
+        (
+            "RateLimit-Reset",
+            integer_header("Seconds until the minute window reopens."),
+        ),
+    ]
+}
+
+impl Modify for Common {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-API-Key",
+                "An API key: the demo key `DEMO_MILMED_2025_500_PATIENTS`, or one made with `milmed-server keys create`.",
+            ))),
+        );
+        let mut too_many = vec![("Retry-After", retry_after())];
+        too_many.extend(rate_limit_headers());
+        let common = [
+            (
+                "Unauthorized",
+                error_response(
+                    "No `X-API-Key` header, or a key that is unknown, revoked or expired.",
+                    &[],
+                ),
+            ),
+            (
+                "TooManyRequests",
+                error_response(
+                    "The key's minute, hour or day limit is reached; `Retry-After` says when its window reopens.",
+                    &too_many,
+                ),
+            ),
+            (
+                "RequestTimeout",
+                error_response(
+                    "The request took longer than `MILMED_REQUEST_TIMEOUT` (30 s by default).",
+                    &[],
+                ),
+            ),
+            (
+                "PayloadTooLarge",
+                error_response(
+                    "The body is larger than `MILMED_BODY_LIMIT` (1 MiB by default).",
+                    &[],
+                ),
+            ),
+            (
+                "UnsupportedMediaType",
+                error_response("The body is not sent as `application/json`.", &[]),
+            ),
+            (
+                "ServiceUnavailable",
+                error_response(
+                    "The server is at its limit of concurrent requests (load shedding, `Retry-After: 1`), or a store is unavailable.",
+                    &[("Retry-After", retry_after())],
+                ),
+            ),
+            (
+                "InternalServerError",
+                error_response(
+                    "A failure of the server; the detail says only that, the log says more.",
+                    &[],
+                ),
+            ),
+        ];
+        for (name, response) in common {
+            components
+                .responses
+                .insert(name.to_owned(), RefOr::T(response));
+        }
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let stream = STREAMS.contains(&path.as_str());
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                add_common(operation, stream);
+            }
+        }
+        // Every answer carries the request's id and its time.
+        let responses = doc
+            .paths
+            .paths
+            .values_mut()
+            .flat_map(|item| {
+                [
+                    &mut item.get,
+                    &mut item.put,
+                    &mut item.post,
+                    &mut item.delete,
+                    &mut item.patch,
+                ]
+            })
+            .flatten()
+            .flat_map(|operation| operation.responses.responses.values_mut())
+            .chain(components.responses.values_mut());
+        for response in responses {
+            if let RefOr::T(response) = response {
+                response.headers.insert(
+                    "X-Request-Id".to_owned(),
+                    string_header(
+                        "The request's id: the caller's own when it sent a sound one, else one made by the server.",
+                    ),
+                );
+                response.headers.insert(
+                    "X-Response-Time".to_owned(),
+                    string_header("The time the server took, e.g. `0.42ms`."),
+                );
+            }
+        }
+    }
+}
+
+/// Adds to `operation` the answers of the middleware around it.
+fn add_common(operation: &mut Operation, stream: bool) {
+    let keyed = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+    let body = operation.request_body.is_some();
+    let responses = &mut operation.responses.responses;
+    if keyed {
+        // A request that passed the key check carries the minute window's state.
+        for (status, response) in responses.iter_mut() {
+            if let (true, RefOr::T(response)) = (status.starts_with('2'), response) {
+                for (name, value) in rate_limit_headers() {
+                    response.headers.insert(name.to_owned(), value);
+                }
+            }
+        }
+    }
+    let mut add = |status: &str, name: &str, when: bool| {
+        if when {
+            responses
+                .entry(status.to_owned())
+                .or_insert_with(|| response_ref(name));
+        }
+    };
+    add("401", "Unauthorized", keyed);
+    add("408", "RequestTimeout", !stream);
+    add("413", "PayloadTooLarge", body);
+    add("415", "UnsupportedMediaType", body);
+    add("429", "TooManyRequests", keyed);
+    add("500", "InternalServerError", true);
+    add("503", "ServiceUnavailable", true);
+}
+
+/// The envelope of every error answer.
+#[derive(ToSchema)]
+#[schema(example = json!({"error": "Unprocessable Entity", "status": 422, "detail": "count: 0 is not allowed; give 1 to 100000 patients", "request_id": "1f2e-7"}))]
+pub struct ErrorBody {
+    /// The status's reason phrase, e.g. `Not Found`.
+    pub error: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What was wrong and what is allowed.
+    pub detail: String,
+    /// The request's id, as in the `X-Request-Id` header.
+    pub request_id: String,
+}
+
+/// A preset's name: one of milmed-core's presets (the list is read from milmed-core when
+/// the document is made).
+pub struct PresetName;
+
+impl utoipa::PartialSchema for PresetName {
+    fn schema() -> RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(milmed_core::scenario::preset_names().iter().copied()))
+            .description(Some("A preset's name."))
+            .into()
+    }
+}
+
+impl ToSchema for PresetName {}
+
+/// The body of `POST /api/v1/configurations` and `PUT /api/v1/configurations/{id}`, in
+/// one of three forms: milmed's own (`name` and `scenario`), a preset (`name` and
+/// `preset`), or the ancestor's configuration template (`name`, `description`,
+/// `total_patients`, `days_of_fighting`, `base_date`, `injury_distribution`,
+/// `front_configs`, `warfare_types`, `special_events`, `environmental_conditions`,
+/// `intensity`, `tempo`; other keys are ignored), mapped as the generation endpoint maps
+/// an inline configuration.
+#[derive(ToSchema)]
+#[schema(example = json!({"name": "exercise north", "preset": "peacekeeping"}))]
+pub struct ConfigurationBody {
+    /// The configuration's name (default: the scenario's), unique among the key's.
+    pub name: Option<String>,
+    /// A whole scenario, in milmed's JSON shape; not with `preset`.
+    #[schema(value_type = Option<Object>, nullable = false)]
+    pub scenario: Option<serde_json::Value>,
+    /// A preset, as the scenario; not with `scenario`.
+    #[schema(nullable = false)]
+    pub preset: Option<PresetName>,
+}
+
+/// A stored configuration.
+#[derive(ToSchema)]
+pub struct ConfigurationView {
+    /// Its id, a string of digits; each version has its own.
+    #[schema(example = "1")]
+    pub id: String,
+    /// Its name, shared by its versions.
+    pub name: String,
+    /// 1, then one more per version.
+    pub version: i32,
+    /// The id of the version it was made from.
+    #[schema(required = true)]
+    pub parent_id: Option<String>,
+    /// The scenario, in milmed's JSON shape.
+    #[schema(value_type = Object)]
+    pub scenario: serde_json::Value,
+    /// When it was stored (RFC 3339).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// When it last changed (RFC 3339).
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+/// The answer of `GET /api/v1/configurations`.
+#[derive(ToSchema)]
+pub struct ConfigurationList {
+    /// The caller's configurations, oldest first.
+    pub configurations: Vec<ConfigurationView>,
+    /// The id to give as `after` for the next page; null on the last page.
+    #[schema(required = true)]
+    pub next_after: Option<String>,
+}
+
+/// The answer of `POST /api/v1/configurations/validate`.
+#[derive(ToSchema)]
+pub struct Validation {
+    /// Whether the body is a valid configuration.
+    pub valid: bool,
+    /// Every broken rule (none when valid).
+    pub errors: Vec<ValidationIssue>,
+}
+
+/// A broken rule.
+#[derive(ToSchema)]
+pub struct ValidationIssue {
+    /// Where, e.g. `fronts[0].casualty_rate` (`.` for the whole body).
+    pub path: String,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+/// Bytes of a file (a ZIP, or one format's output).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct Binary(pub Vec<u8>);
+
+/// One patient record, as `milmed generate --format json` writes it.
+#[derive(ToSchema)]
+#[schema(value_type = Object)]
+pub struct Patient(pub serde_json::Value);
+
+/// `{"status": "alive"}`.
+#[derive(ToSchema)]
+pub struct Liveness {
+    /// Always `alive`.
+    pub status: Alive,
+}
+
+/// `alive`.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Alive {
+    /// The process answers.
+    Alive,
+}
+
+/// Whether to send traffic here.
+#[derive(ToSchema)]
+pub struct Readiness {
+    /// `ready`, or `not_ready` with a `reason`.
+    pub status: ReadyStatus,
+    /// Why not (`shutting down`, `database unreachable`); only when `not_ready`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub reason: Option<String>,
+}
+
+/// `ready` or `not_ready`.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadyStatus {
+    /// Send traffic here.
+    Ready,
+    /// Do not.
+    NotReady,
+}
+
+/// A 503 of readiness: not ready, or the error envelope when the request was shed.
+#[derive(ToSchema)]
+#[serde(untagged)]
+pub enum ReadinessOrError {
+    /// Not ready.
+    Readiness(Readiness),
+    /// Shed under load.
+    Error(ErrorBody),
+}
+
+/// `healthy` or `unhealthy`.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthStatus {
+    /// Everything works.
+    Healthy,
+    /// Something does not.
+    Unhealthy,
+}
+
+/// Where the server keeps its data.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Store {
+    /// In this process (no `DATABASE_URL`).
+    Memory,
+    /// In PostgreSQL.
+    Postgres,
+}
+
+/// The answer of `GET /api/v1/health`.
+#[derive(ToSchema)]
+pub struct HealthView {
+    /// `healthy` unless shutting down or the database is unreachable.
+    pub status: HealthStatus,
+    /// The server's version.
+    pub version: String,
+    /// Seconds since the server started.
+    pub uptime_seconds: f64,
+    /// Whether the server is shutting down.
+    pub shutting_down: bool,
+    /// The checks.
+    pub checks: HealthChecks,
+}
+
+/// The checks of `GET /api/v1/health`.
+#[derive(ToSchema)]
+pub struct HealthChecks {
+    /// The store's check.
+    pub database: StoreCheck,
+}
+
+/// The store's check.
+#[derive(ToSchema)]
+pub struct StoreCheck {
+    /// `healthy` when the store answers.
+    pub status: HealthStatus,
+    /// Where data is kept.
+    pub store: Store,
+    /// The database's health; only with PostgreSQL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub details: Option<DatabaseHealth>,
+}
+
+/// A 503 of health: unhealthy, or the error envelope when the request was shed.
+#[derive(ToSchema)]
+#[serde(untagged)]
+pub enum HealthViewOrError {
+    /// Unhealthy.
+    Health(HealthView),
+    /// Shed under load.
+    Error(ErrorBody),
+}
+
+/// The answer of `GET /api/v1/health/database`.
+#[derive(ToSchema)]
+pub struct DatabaseView {
+    /// `healthy` when the database is reachable.
+    pub status: HealthStatus,
+    /// The database's health.
+    pub database: DatabaseHealth,
+}
+
+/// A 503 of the database's health: unreachable, or the error envelope.
+#[derive(ToSchema)]
+#[serde(untagged)]
+pub enum DatabaseViewOrError {
+    /// Unreachable.
+    Database(DatabaseView),
+    /// Shed under load.
+    Error(ErrorBody),
+}
+
+/// The database's health (`milmed_postgres::Health`).
+#[derive(ToSchema)]
+pub struct DatabaseHealth {
+    /// Whether a query round trip succeeded.
+    pub reachable: bool,
+    /// Seconds to get a connection and run the probe query.
+    pub latency: f64,
+    /// `server_version` when reachable.
+    #[schema(required = true)]
+    pub server_version: Option<String>,
+    /// Why it is not reachable.
+    #[schema(required = true)]
+    pub error: Option<String>,
+    /// The pool.
+    pub pool: PoolState,
+}
+
+/// The pool's connections and counters (`milmed_postgres::PoolState`).
+#[derive(ToSchema)]
+pub struct PoolState {
+    /// Open connections.
+    pub connections: u32,
+    /// Open connections not in use.
+    pub idle: u32,
+    /// Connections in use.
+    pub in_use: u32,
+    /// Most connections.
+    pub max_size: u32,
+    /// Requests waiting for a connection now.
+    pub waiting: u64,
+    /// Connections handed out or refused, in all.
+    pub gets: u64,
+    /// Requests that had to wait.
+    pub gets_waited: u64,
+    /// Requests that gave up at the connection timeout.
+    pub gets_timed_out: u64,
+    /// Total seconds requests spent waiting.
+    pub wait_time: f64,
+    /// Connections opened.
+    pub connections_created: u64,
+    /// Connections closed because they were broken.
+    pub closed_broken: u64,
+    /// Connections closed because the check on checkout failed.
+    pub closed_invalid: u64,
+    /// Connections closed at their maximum lifetime.
+    pub closed_max_lifetime: u64,
+    /// Connections closed after being idle too long.
+    pub closed_idle_timeout: u64,
+}
+
+/// A nation casualties can come from.
+#[derive(ToSchema)]
+#[schema(example = json!({"code": "ALB", "name": "Albania"}))]
+pub struct Nationality {
+    /// ISO 3166-1 alpha-3 code.
+    pub code: String,
+    /// The nation's name.
+    pub name: String,
+}
+
+/// A facility of the evacuation chain.
+#[derive(ToSchema)]
+#[schema(example = json!({"id": "Role1", "name": "Role 1"}))]
+pub struct FacilityType {
+    /// `POI`, `Role1` … `Role4`.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// A preset's summary.
+#[derive(ToSchema)]
+pub struct PresetSummary {
+    /// The preset's name, e.g. `nato_article_5`.
+    pub id: String,
+    /// Its scenario's name.
+    pub name: String,
+    /// What it models.
+    pub description: String,
+    /// Patients it generates by default.
+    pub total_patients: u64,
+    /// Length of the operation in days.
+    pub duration_days: u32,
+}
+
+/// The answer of `GET /api/v1/presets`.
+#[derive(ToSchema)]
+pub struct PresetList {
+    /// How many presets there are.
+    pub total_count: u64,
+    /// Their summaries.
+    pub presets: Vec<PresetSummary>,
+}
+
+/// The answer of `GET /api/v1/presets/{id}`.
+#[derive(ToSchema)]
+pub struct PresetDetail {
+    /// The summary.
+    pub preset: PresetSummary,
+    /// The whole scenario, in milmed's JSON shape (it can be sent back as `scenario`).
+    #[schema(value_type = Object)]
+    pub scenario: serde_json::Value,
+}
+
+/// Where a job is in its lifecycle.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    /// Waiting for a worker.
+    Queued,
+    /// A worker is generating it.
+    Running,
+    /// Done (final).
+    Completed,
+    /// Stopped with an error (final).
+    Failed,
+    /// Cancelled (final).
+    Cancelled,
+}
+
+/// A job's queue priority.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JobPriority {
+    /// After the others.
+    Low,
+    /// The default.
+    Normal,
+    /// Before the others.
+    High,
+}
+
+/// An output format a job can write.
+#[derive(ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum JobFormat {
+    /// One JSON array.
+    Json,
+    /// One JSON record per line.
+    Ndjson,
+    /// One row per patient.
+    Csv,
+    /// One row per event.
+    EventsCsv,
+    /// XML.
+    Xml,
+    /// The viewer's format.
+    Viewer,
+    /// FHIR bundles.
+    Fhir,
+    /// One FHIR transaction bundle.
+    FhirTransaction,
+}
+
+/// The format of a stream.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StreamFormat {
+    /// One JSON record per line (`application/x-ndjson`).
+    Ndjson,
+    /// One JSON array (`application/json`).
+    Json,
+}
+
+/// A job as the API shows it.
+#[derive(ToSchema)]
+pub struct JobView {
+    /// Its id, a string of digits.
+    #[schema(example = "1")]
+    pub job_id: String,
+    /// Where it is.
+    pub status: JobStatus,
+    /// Its queue priority.
+    pub priority: JobPriority,
+    /// When it was queued (RFC 3339).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// When a worker first took it.
+    #[schema(format = DateTime, required = true)]
+    pub started_at: Option<String>,
+    /// When it became final.
+    #[schema(format = DateTime, required = true)]
+    pub completed_at: Option<String>,
+    /// Percent done: 100 once completed, at most 99 before.
+    #[schema(minimum = 0, maximum = 100)]
+    pub progress: u64,
+    /// Patients generated so far.
+    pub patients_done: u64,
+    /// Output bytes written so far.
+    pub bytes_done: u64,
+    /// Patients it generates.
+    pub total_patients: u64,
+    /// The seed.
+    #[schema(format = "uint64")]
+    pub seed: u64,
+    /// Its formats.
+    pub output_formats: Vec<String>,
+    /// How many times a worker took it (more than 1 after a re-run).
+    pub attempt: i32,
+    /// Why it failed.
+    #[schema(required = true)]
+    pub error: Option<String>,
+    /// What it produced, once completed: `total_patients`, `outcomes`, `bytes` (of the
+    /// first format), `seconds`, `complete`.
+    #[schema(value_type = Option<Object>, required = true)]
+    pub summary: Option<serde_json::Value>,
+}
+
+/// The answer of `POST /api/v1/generation`: the job and a message.
+#[derive(ToSchema)]
+pub struct CreatedJob {
+    /// The job.
+    #[serde(flatten)]
+    pub job: JobView,
+    /// `job {id} queued`.
+    pub message: String,
+}
+
+/// The answer of `GET /api/v1/jobs`.
+#[derive(ToSchema)]
+pub struct JobList {
+    /// The caller's jobs, newest first.
+    pub jobs: Vec<JobView>,
+    /// The id to give as `after` for the next page; null on the last page.
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
+}
+
+/// The answer of `DELETE /api/v1/jobs/{id}`.
+#[derive(ToSchema)]
+pub struct DeletedJob {
+    /// Always true.
+    pub deleted: bool,
+    /// The job's id.
+    pub job_id: String,
+}
+
+/// The answer of `GET /api/v1/jobs/{id}/results`.
+#[derive(ToSchema)]
+pub struct ResultsPage {
+    /// The job's id, as given in the path.
+    pub job_id: String,
+    /// The job's patients.
+    pub total: u64,
+    /// This page, from 1.
+    pub page: u64,
+    /// Patients per page.
+    pub per_page: u64,
+    /// Pages in all.
+    pub total_pages: u64,
+    /// This page's patients (empty past the last page).
+    pub patients: Vec<Patient>,
+}
