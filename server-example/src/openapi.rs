@@ -398,7 +398,7 @@ pub struct ConfigurationList {
     pub configurations: Vec<ConfigurationView>,
     /// The id to give as `after` for the next page; null on the last page.
     #[schema(required = true)]
-    pub next_after: Option<String>,
+    pub next_after: Option<i64>,
 }
 
 /// The answer of `POST /api/v1/configurations/validate`.

@@ -112,7 +112,7 @@ async fn lifecycle(server: &Server) {
         )
         .await;
     assert_eq!(page["configurations"][0]["id"], json!(id));
-    assert_eq!(page["next_after"], json!(id));
+    assert_eq!(page["next_after"], json!(id.parse::<i64>().unwrap()));
     let (_, page) = server
         .call(
             Method::GET,

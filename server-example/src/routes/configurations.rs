@@ -203,20 +203,13 @@ pub async fn list(
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let limit = query.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::unprocessable(format!(
-            "limit: {limit} is not allowed; give 1 to 500"
-        )));
-    }
+    let limit = super::page_limit(query.limit, 100)?;
     let rows = state
         .configurations()
         .list(key.id, query.after, limit)
         .await
         .map_err(store_error)?;
-    let next = (rows.len() == limit as usize)
-        .then(|| rows.last().map(|r| r.id.to_string()))
-        .flatten();
+    let next = super::next_after(rows.len(), limit, rows.last().map(|r| r.id));
     Ok(Json(json!({
         "configurations": rows.iter().map(view).collect::<Vec<_>>(),
         "next_after": next,

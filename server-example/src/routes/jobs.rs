@@ -168,20 +168,13 @@ pub async fn list(
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::unprocessable(format!(
-            "limit: {limit} is not allowed; give 1 to 500"
-        )));
-    }
+    let limit = super::page_limit(query.limit, 50)?;
     let jobs = state
         .jobs()
         .list_by_owner(key.id, query.after, limit)
         .await
         .map_err(store_error)?;
-    let next = (jobs.len() == limit as usize)
-        .then(|| jobs.last().map(|j| j.id))
-        .flatten();
+    let next = super::next_after(jobs.len(), limit, jobs.last().map(|j| j.id));
     Ok(Json(json!({
         "jobs": jobs.iter().map(job_json).collect::<Vec<_>>(),
         "next_after": next,
