@@ -120,7 +120,6 @@ async fn run(settings: Settings) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    tracing::info!(bind = %settings.bind, "listening");
     let state = match AppState::new(settings, database).await {
         Ok(state) => state,
         Err(e) => {
@@ -128,6 +127,11 @@ async fn run(settings: Settings) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // The address actually bound (with port 0 in MILMED_BIND, the one the system chose).
+    match listener.local_addr() {
+        Ok(addr) => tracing::info!(%addr, "listening"),
+        Err(e) => tracing::info!(bind = %state.settings().bind, error = %e, "listening"),
+    }
     match serve(listener, state, shutdown).await {
         Ok(()) => {
             tracing::info!("stopped");

@@ -702,3 +702,34 @@ async fn jobs_older_than_the_retention_are_removed() {
     assert!(gone, "job {id} outlived its retention");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_running_at_shutdown_fails_with_the_reason_in_memory() {
+    // In memory whatever MILMED_TEST_STORE says: with PostgreSQL the job goes back to the
+    // queue instead (tests/instances.rs).
+    let server = Server::start_on(Settings::default(), None).await;
+    let (_, job) = create(
+        &server,
+        TEST_KEY,
+        json!({"preset": "peacekeeping", "count": 1_000_000}),
+    )
+    .await;
+    let id = job["job_id"].as_str().unwrap().to_owned();
+    for _ in 0..200 {
+        let (_, job) = server
+            .call(Method::GET, &format!("/api/v1/jobs/{id}"), TEST_KEY, None)
+            .await;
+        if job["status"] == "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let state = server.state.clone();
+    server.stop().await;
+    let job = state.jobs().get(id.parse().unwrap()).await.unwrap();
+    assert_eq!(job.status, milmed_postgres::JobStatus::Failed);
+    assert_eq!(
+        job.error.as_deref(),
+        Some("the server shut down before the job finished")
+    );
+}

@@ -160,7 +160,8 @@ impl JobQueue {
     /// Leaves a running job this instance holds, because the server is stopping: with
     /// PostgreSQL it goes back to the queue at once, for another instance (or this one,
     /// restarted) to run; in memory it fails, saying why, since nothing would run it.
-    pub async fn leave_at_shutdown(&self, id: i64, instance: &str) -> Result<(), Error> {
+    /// Returns the status it was left in.
+    pub async fn leave_at_shutdown(&self, id: i64, instance: &str) -> Result<JobStatus, Error> {
         match self {
             JobQueue::Memory(m) => m
                 .finish(
@@ -170,8 +171,8 @@ impl JobQueue {
                         error: "the server shut down before the job finished".to_owned(),
                     },
                 )
-                .map(drop),
-            JobQueue::Postgres(p) => p.release(id, instance).await,
+                .map(|job| job.status),
+            JobQueue::Postgres(p) => p.release(id, instance).await.map(|()| JobStatus::Queued),
         }
     }
 

@@ -122,7 +122,11 @@ async fn run(state: &AppState, instance: &str, job: Job) {
                 Stop::Measured(m) if m.end == JobEnd::Cancelled => {
                     if state.shutting_down() {
                         match state.jobs().leave_at_shutdown(id, instance).await {
-                            Ok(()) => tracing::info!(job = id, "job left at shutdown"),
+                            Ok(status) => tracing::info!(
+                                job = id,
+                                status = status.as_str(),
+                                "job left at shutdown"
+                            ),
                             Err(e) => tracing::warn!(job = id, error = %e, "job not left"),
                         }
                     }
