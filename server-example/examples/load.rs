@@ -89,8 +89,11 @@ where
     let stop = Arc::new(AtomicBool::new(false));
     let tasks: Vec<_> = (0..connections)
         .map(|_| {
-            let (request, measuring, stop) =
-                (Arc::clone(&request), Arc::clone(&measuring), Arc::clone(&stop));
+            let (request, measuring, stop) = (
+                Arc::clone(&request),
+                Arc::clone(&measuring),
+                Arc::clone(&stop),
+            );
             tokio::spawn(async move {
                 let mut samples = Vec::new();
                 let mut failures = 0u64;
@@ -264,8 +267,14 @@ async fn main() {
 
     println!("| requests | clients | p50 ms | p99 ms | requests/s | failed |");
     println!("| --- | --- | --- | --- | --- | --- |");
-    println!("{}", health.row("GET /api/v1/health/live", args.connections));
-    println!("{}", creation.row("POST /api/v1/generation", args.connections));
+    println!(
+        "{}",
+        health.row("GET /api/v1/health/live", args.connections)
+    );
+    println!(
+        "{}",
+        creation.row("POST /api/v1/generation", args.connections)
+    );
     println!();
     println!("| streams (NDJSON, nato_article_5) | patients/s | MB/s | seconds | failed |");
     println!("| --- | --- | --- | --- | --- |");
