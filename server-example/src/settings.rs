@@ -133,7 +133,7 @@ pub struct GenerationLimits {
     /// Longest stream (`MILMED_STREAM_MAX_SECONDS`, default 600).
     pub stream_seconds: Duration,
     /// Memory one generation may hold in its buffers, bytes (`MILMED_GENERATION_MEMORY`,
-    /// default 64 MiB); reserved in the pool while it runs.
+    /// default 32 MiB); reserved in the pool while it runs.
     pub generation_memory: u64,
     /// Generations (jobs and streams) running at once on this instance
     /// (`MILMED_MAX_GENERATIONS`, default 64).
@@ -150,7 +150,7 @@ impl Default for GenerationLimits {
             job_seconds: Duration::from_secs(3600),
             job_bytes: 20 << 30,
             stream_seconds: Duration::from_secs(600),
-            generation_memory: 64 << 20,
+            generation_memory: 32 << 20,
             max_generations: 64,
             max_memory: 2 << 30,
         }
@@ -379,7 +379,7 @@ mod tests {
         let err = with(&[("MILMED_MAX_MEMORY", "10485760")])
             .unwrap_err()
             .to_string();
-        assert!(err.starts_with("MILMED_MAX_MEMORY=\"10485760\": give at least the memory of one generation, MILMED_GENERATION_MEMORY (67108864 bytes)"), "{err}");
+        assert!(err.starts_with("MILMED_MAX_MEMORY=\"10485760\": give at least the memory of one generation, MILMED_GENERATION_MEMORY (33554432 bytes)"), "{err}");
         let s = with(&[
             ("MILMED_MAX_MEMORY", "104857600"),
             ("MILMED_JOB_LEASE", "5"),

@@ -110,6 +110,8 @@ struct Measured {
     end: JobEnd,
     outcomes: [u64; Outcome::ALL.len()],
     seconds: f64,
+    /// Most memory the run held in its buffers at once (milmed-core's account).
+    peak_memory: u64,
 }
 
 async fn run(state: &AppState, instance: &str, job: Job) {
@@ -223,6 +225,7 @@ async fn measure(
                             end: JobEnd::Cancelled,
                             outcomes: [0; Outcome::ALL.len()],
                             seconds: 0.0,
+                            peak_memory: 0,
                         });
                     }
                     Err(e) => return Err(io::Error::other(e)),
@@ -246,6 +249,7 @@ async fn measure(
                 end: report.end,
                 outcomes: report.outcomes,
                 seconds: started.elapsed().as_secs_f64(),
+                peak_memory: report.peak_memory,
             })
         })
     };
@@ -319,6 +323,7 @@ fn summary(job: &Job, m: &Measured) -> Value {
         "outcomes": outcomes,
         "bytes": {job.formats[0].clone(): m.bytes},
         "seconds": m.seconds,
+        "peak_memory": m.peak_memory,
         "complete": m.end == JobEnd::Complete,
     })
 }
