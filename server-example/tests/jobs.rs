@@ -615,10 +615,21 @@ async fn a_job_over_its_budget_fails_and_names_the_limit() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_stream_is_refused_with_503_while_jobs_fill_the_pool() {
+async fn streams_and_downloads_are_refused_with_503_while_jobs_fill_the_pool() {
     let mut settings = Settings::default();
     settings.limits.max_generations = 1;
     let server = Server::start(settings).await;
+    let (_, small) = create(
+        &server,
+        TEST_KEY,
+        json!({"preset": "peacekeeping", "count": 10}),
+    )
+    .await;
+    let small = small["job_id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        server.wait_for_job(&small, TEST_KEY).await["status"],
+        "completed"
+    );
     let (_, job) = create(
         &server,
         TEST_KEY,
@@ -643,6 +654,14 @@ async fn a_stream_is_refused_with_503_while_jobs_fill_the_pool() {
         "{body}"
     );
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(headers["retry-after"], "5");
+    // A download regenerates the job: it needs a place too.
+    let (status, headers, body) = server.get(&format!("/api/v1/downloads/{small}")).await;
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert!(
+        envelope(status, &body).starts_with("no room to generate now"),
+        "{body}"
+    );
     assert_eq!(headers["retry-after"], "5");
     server
         .call(

@@ -16,8 +16,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream;
+use milmed_core::budget::Budget;
 use milmed_core::format::Format;
-use milmed_core::job::{Job as CoreJob, StreamSink, run_job};
+use milmed_core::job::{Job as CoreJob, JobEnd, StreamSink, run_job};
 use milmed_core::output::{Compression, ENCRYPTED_EXTENSION, Encryption};
 use milmed_core::{Generator, Scenario};
 use milmed_postgres::{ApiKey, JobStatus};
@@ -27,6 +28,7 @@ use zip::ZipWriter;
 use zip::write::SimpleFileOptions;
 
 use crate::error::ApiError;
+use crate::jobs::JobBudget;
 use crate::routes::jobs::owned;
 use crate::state::AppState;
 
@@ -186,10 +188,21 @@ pub async fn download(
     } else {
         file_name(job.id, formats[0], compression, encryption.is_some())
     };
+    // A download regenerates the job: it takes a place in the generation pool and runs
+    // under the job's memory budget (not its time budget: a slow client may take long).
+    let budget = Budget {
+        max_memory: serde_json::from_value::<JobBudget>(job.budget.clone())
+            .map_err(ApiError::internal)?
+            .core()
+            .max_memory,
+        ..Budget::default()
+    };
+    let permit = super::admit(&state).await?;
     let (tx, rx) = mpsc::channel::<Result<Vec<u8>, io::Error>>(CHANNEL_CHUNKS);
     let range = job.range.clone();
     let id = job.id;
     tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         let errors = tx.clone();
         let writer = ChannelWriter {
             tx,
@@ -197,10 +210,17 @@ pub async fn download(
         };
         let write_one = |format: Format, out: &mut dyn Write| -> io::Result<()> {
             let encoder = format.encoder(&generator);
-            let core = CoreJob::new(&generator, Arc::clone(&encoder)).range(range.clone());
+            let core = CoreJob::new(&generator, Arc::clone(&encoder))
+                .range(range.clone())
+                .budget(budget);
             let sink = StreamSink::new(encoder, out, compression, encryption.as_ref())?;
-            run_job(&core, sink, |_| {}).map_err(io::Error::other)?;
-            Ok(())
+            let report = run_job(&core, sink, |_| {}).map_err(io::Error::other)?;
+            match report.end {
+                JobEnd::Complete => Ok(()),
+                end => Err(io::Error::other(format!(
+                    "the download stopped early: {end:?}"
+                ))),
+            }
         };
         let result = (|| -> io::Result<()> {
             if zipped {

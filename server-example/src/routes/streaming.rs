@@ -9,17 +9,16 @@
 
 use std::io;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use futures_util::stream;
 use milmed_core::budget::{Budget, CancelToken};
 use milmed_core::format::Format;
-use milmed_core::job::{ChunkSink, Job, JobEnd, Priority, Request, run_job};
+use milmed_core::job::{ChunkSink, Job, JobEnd, run_job};
 use milmed_core::{Generator, Scenario};
 use milmed_postgres::ApiKey;
 use serde::Deserialize;
@@ -165,9 +164,6 @@ pub async fn post(
     stream_run(&state, &key, scenario, &query).await
 }
 
-/// How long a stream waits for room in the generation pool before it is refused with 503.
-const ADMISSION_WAIT: Duration = Duration::from_secs(2);
-
 async fn stream_run(
     state: &AppState,
     key: &ApiKey,
@@ -210,20 +206,7 @@ async fn stream_run(
         max_memory: Some(limits.generation_memory),
         ..Budget::default()
     };
-    // Room in the pool that jobs share, or 503: a stream is interactive and does not
-    // queue behind long jobs for long.
-    let pool = state.generations().clone();
-    let request = Request::new(limits.generation_memory, Priority::Normal);
-    let permit = tokio::task::spawn_blocking(move || pool.acquire(request, ADMISSION_WAIT))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(|e| {
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("no room to generate now ({e}); retry shortly"),
-            )
-            .retry_after(5)
-        })?;
+    let permit = super::admit(state).await?;
     let metrics = std::sync::Arc::clone(state.metrics());
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
