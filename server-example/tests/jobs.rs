@@ -243,15 +243,7 @@ async fn a_running_job_is_cancelled_within_a_heartbeat() {
     )
     .await;
     let id = job["job_id"].as_str().unwrap().to_owned();
-    loop {
-        let (_, job) = server
-            .call(Method::GET, &format!("/api/v1/jobs/{id}"), TEST_KEY, None)
-            .await;
-        if job["status"] == "running" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    server.wait_running(&id, TEST_KEY).await;
     let (status, job) = server
         .call(
             Method::POST,
@@ -638,15 +630,7 @@ async fn streams_and_downloads_are_refused_with_503_while_jobs_fill_the_pool() {
     .await;
     let id = job["job_id"].as_str().unwrap().to_owned();
     // Wait until the job runs (it holds the only place in the pool).
-    for _ in 0..200 {
-        let (_, job) = server
-            .call(Method::GET, &format!("/api/v1/jobs/{id}"), TEST_KEY, None)
-            .await;
-        if job["status"] == "running" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
+    server.wait_running(&id, TEST_KEY).await;
     let (status, headers, body) = server.get("/api/v1/streaming/generate?count=10").await;
     let body: Value = serde_json::from_slice(&body).unwrap();
     assert!(
@@ -734,15 +718,7 @@ async fn a_job_running_at_shutdown_fails_with_the_reason_in_memory() {
     )
     .await;
     let id = job["job_id"].as_str().unwrap().to_owned();
-    for _ in 0..200 {
-        let (_, job) = server
-            .call(Method::GET, &format!("/api/v1/jobs/{id}"), TEST_KEY, None)
-            .await;
-        if job["status"] == "running" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
+    server.wait_running(&id, TEST_KEY).await;
     let state = server.state.clone();
     server.stop().await;
     let job = state.jobs().get(id.parse().unwrap()).await.unwrap();

@@ -176,6 +176,20 @@ impl Server {
 
     /// Polls job `id` until its status is final; returns it. Gives up after a minute.
     pub async fn wait_for_job(&self, id: &str, key: &str) -> Value {
+        self.wait_until(id, key, |job| {
+            ["completed", "failed", "cancelled"].contains(&job["status"].as_str().unwrap())
+        })
+        .await
+    }
+
+    /// Polls job `id` until it is running; returns it. Gives up after a minute.
+    pub async fn wait_running(&self, id: &str, key: &str) -> Value {
+        self.wait_until(id, key, |job| job["status"] == "running")
+            .await
+    }
+
+    /// Polls job `id` every 50 ms until `done` holds; returns it. Gives up after a minute.
+    async fn wait_until(&self, id: &str, key: &str, done: impl Fn(&Value) -> bool) -> Value {
         for _ in 0..1200 {
             let (status, job) = self
                 .call(
@@ -186,12 +200,12 @@ impl Server {
                 )
                 .await;
             assert_eq!(status, StatusCode::OK, "{job}");
-            if ["completed", "failed", "cancelled"].contains(&job["status"].as_str().unwrap()) {
+            if done(&job) {
                 return job;
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        panic!("job {id} did not finish within a minute");
+        panic!("job {id} did not get there within a minute");
     }
 
     /// The value of the metric line that starts with `series` (name and labels).
