@@ -47,7 +47,7 @@ pub struct GenerationRequest {
     /// patients per request (403 beyond).
     #[schema(minimum = 1, maximum = 4_294_967_295_u64)]
     pub total_patients: Option<u64>,
-    /// Formats (default `["json"]`, as the ancestor); case is ignored.
+    /// Formats (default `["json"]`, as the ancestor), each once; case is ignored.
     #[schema(value_type = Option<Vec<crate::openapi::JobFormat>>, min_items = 1)]
     pub output_formats: Option<Vec<String>>,
     /// Ancestor: gzip the downloads.
@@ -164,6 +164,17 @@ impl GenerationRequest {
             .collect::<Result<Vec<_>, _>>()?;
         if formats.is_empty() {
             return Err("output_formats: give at least one format".to_owned());
+        }
+        // Each format is one file of the download: a format named twice (perhaps under
+        // two names) would be two files of one name.
+        if let Some((i, twice)) = formats
+            .iter()
+            .enumerate()
+            .find(|(i, f)| formats[..*i].contains(f))
+        {
+            return Err(format!(
+                "output_formats: {twice} is given twice (at {i}); give each format once"
+            ));
         }
         if formats.iter().any(|f| f == "ndef") {
             return Err("output_formats: ndef writes one file per patient and is not offered for jobs; use the milmed command".to_owned());
@@ -362,6 +373,10 @@ mod tests {
                 "configuration.front_configs[0].nationality_distribution",
             ),
             (json!({"preset": "nope"}), "unknown preset `nope`"),
+            (
+                json!({"preset": "peacekeeping", "output_formats": ["json", "csv", "json"]}),
+                "output_formats: json is given twice (at 2); give each format once",
+            ),
             (
                 json!({"preset": "peacekeeping", "count": 10, "total_patients": 0}),
                 "total_patients: 0 is not allowed",
