@@ -3,19 +3,21 @@
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read};
 
-use milmed_core::output::{DecryptError, Partial, decrypt as decrypt_stream};
+use milmed_core::output::{Access, DecryptError, Partial, decrypt as decrypt_stream};
 
 use crate::args::DecryptArgs;
 use crate::exit::{Exit, print_stderr};
 use crate::password::{Purpose, password};
+use crate::signals::{self, Policy, Protected};
 
 /// Runs `milmed decrypt`.
 ///
 /// Chunks are verified one by one and only verified plaintext is written. Into a file,
-/// the plaintext goes to `FILE.partial`, renamed to `FILE` once the whole file has
-/// verified and removed otherwise, so a failed decryption leaves no plaintext behind.
-/// On standard output, the chunks before a bad one have already been written when the
-/// error is reported (exit 2).
+/// the plaintext goes to `FILE.partial` (mode 600, kept by `FILE`), renamed to `FILE`
+/// once the whole file has verified and removed otherwise — also when SIGINT, SIGTERM or
+/// SIGHUP stops the command — so a failed or interrupted decryption leaves no plaintext
+/// behind. On standard output, the chunks before a bad one have already been written
+/// when the error is reported (exit 2).
 pub fn decrypt(args: &DecryptArgs) -> Result<(), Exit> {
     let from_stdin = args.input.as_os_str() == "-";
     let input: Box<dyn Read> = if from_stdin {
@@ -31,6 +33,8 @@ pub fn decrypt(args: &DecryptArgs) -> Result<(), Exit> {
         args.input.display().to_string()
     };
     let password = password(args.password_file.as_deref(), Purpose::Decrypt)?;
+    // After the password prompt, which must restore the terminal's echo on Ctrl-C.
+    signals::install(Policy::Abort)?;
     let failed = |e: DecryptError| match e {
         DecryptError::Write(e) => Exit::runtime(format!("cannot write the plaintext: {e}")),
         DecryptError::Read(e) => Exit::runtime(format!("cannot read {source}: {e}")),
@@ -49,7 +53,9 @@ pub fn decrypt(args: &DecryptArgs) -> Result<(), Exit> {
             }
         }
         Some(path) => {
-            let (partial, file) = Partial::file(path).map_err(|e| Exit::usage(e.to_string()))?;
+            let (partial, file) = Partial::file_with(path, Access::Private)
+                .map_err(|e| Exit::usage(e.to_string()))?;
+            let partial = Protected::new(partial);
             let bytes =
                 decrypt_stream(input, BufWriter::new(file), password.as_bytes()).map_err(failed)?;
             partial.commit().map_err(|e| Exit::runtime(e.to_string()))?;

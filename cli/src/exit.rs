@@ -10,8 +10,6 @@ pub const RUNTIME: u8 = 1;
 pub const USAGE: u8 = 2;
 /// A `--max-*` budget stopped the run (the output is a complete, truncated document).
 pub const BUDGET: u8 = 3;
-/// Interrupted by Ctrl-C (128 + SIGINT).
-pub const INTERRUPTED: u8 = 130;
 
 /// A command that did not succeed normally.
 #[derive(Debug)]

@@ -4,8 +4,7 @@
 use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use milmed_core::budget::CancelToken;
@@ -18,11 +17,9 @@ use milmed_core::output::{Compression, Encryption, Partial};
 
 use crate::args::GenerateArgs;
 use crate::commands::{generator, load_file, load_preset};
-use crate::exit::{BUDGET, Exit, INTERRUPTED, print_stderr};
+use crate::exit::{BUDGET, Exit, print_stderr};
 use crate::password::{Purpose, password};
-
-/// Cancelled by the Ctrl-C handler; checked by the job at every batch.
-static INTERRUPT: OnceLock<CancelToken> = OnceLock::new();
+use crate::signals::{self, Policy, Protected};
 
 /// Runs `milmed generate`.
 pub fn generate(args: &GenerateArgs) -> Result<(), Exit> {
@@ -59,8 +56,9 @@ pub fn generate(args: &GenerateArgs) -> Result<(), Exit> {
         .format
         .encoder_for_output(&generator, args.compress, encryption.as_ref())
         .map_err(|e| Exit::runtime(format!("cannot set up encryption: {e}")))?;
-    let cancel = INTERRUPT.get_or_init(CancelToken::new).clone();
-    install_interrupt_handler();
+    // Cancelled by the first SIGINT, SIGTERM or SIGHUP; checked by the job at every batch.
+    let cancel = CancelToken::new();
+    signals::install(Policy::Graceful(cancel.clone()))?;
     let job = Job::new(&generator, Arc::clone(&encoder))
         .threads(threads)
         .batch(args.chunk)
@@ -104,14 +102,17 @@ pub fn generate(args: &GenerateArgs) -> Result<(), Exit> {
                 total = generator.len(),
             )),
         }),
-        JobEnd::Cancelled => Err(Exit {
-            code: INTERRUPTED,
-            message: Some(format!(
-                "interrupted: {} of {} patients written to {target}, a complete document of a truncated run",
-                report.patients,
-                generator.len()
-            )),
-        }),
+        JobEnd::Cancelled => {
+            let (signal, code) = signals::received().unwrap_or(("a signal", 130));
+            Err(Exit {
+                code,
+                message: Some(format!(
+                    "interrupted by {signal}: {} of {} patients written to {target}, a complete document of a truncated run",
+                    report.patients,
+                    generator.len()
+                )),
+            })
+        }
     }
 }
 
@@ -152,10 +153,12 @@ impl Run<'_> {
     }
 
     /// Writes into `<path>.partial` and renames it to `path` once the document is
-    /// complete (also when a budget or Ctrl-C stopped the run: the document is then
-    /// complete but holds fewer patients); any failure removes the partial file.
+    /// complete (also when a budget or a first signal stopped the run: the document is
+    /// then complete but holds fewer patients); any failure, or a second signal, removes
+    /// the partial file. A device or pipe is written in place (see [`Partial`]).
     fn write_file(&self, path: &Path) -> Result<JobReport<()>, Exit> {
         let (partial, file) = Partial::file(path).map_err(|e| Exit::usage(e.to_string()))?;
+        let partial = Protected::new(partial);
         let sink = self.stream(io::BufWriter::new(file))?;
         let report = self.run(sink).map_err(|e| cannot_write(path, e))?;
         partial.commit().map_err(|e| Exit::runtime(e.to_string()))?;
@@ -167,6 +170,7 @@ impl Run<'_> {
     fn write_directory(&self, dir: &Path) -> Result<JobReport<()>, Exit> {
         let partial = Partial::directory(dir, &format!("the {} format", self.format))
             .map_err(|e| Exit::usage(e.to_string()))?;
+        let partial = Protected::new(partial);
         let sink = DirectorySink::new(partial.path().to_owned(), self.format, self.total);
         let report = self.run(sink).map_err(|e| cannot_write(dir, e))?;
         partial.commit().map_err(|e| Exit::runtime(e.to_string()))?;
@@ -176,21 +180,6 @@ impl Run<'_> {
 
 fn cannot_write(path: &Path, e: JobError) -> Exit {
     Exit::runtime(format!("cannot write {}: {e}", path.display()))
-}
-
-fn install_interrupt_handler() {
-    // The first Ctrl-C cancels the job, which stops at its next batch and closes the
-    // document; a second one exits at once. If a handler cannot be installed, Ctrl-C
-    // keeps its default behaviour, which is acceptable.
-    static PRESSED: AtomicBool = AtomicBool::new(false);
-    let _ = ctrlc::set_handler(|| {
-        if PRESSED.swap(true, Ordering::SeqCst) {
-            std::process::exit(i32::from(INTERRUPTED));
-        }
-        if let Some(token) = INTERRUPT.get() {
-            token.cancel();
-        }
-    });
 }
 
 /// `milmed: 100000 patients (KIA 1523, …) in 0.84 s, 119048 patients/s -> a.ndjson`

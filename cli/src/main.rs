@@ -2,7 +2,8 @@
 //!
 //! Every failure ends with exactly one line `milmed: error: <message>` on stderr and the
 //! exit code documented in docs/cli.md (0 success, 1 runtime failure, 2 bad input or usage,
-//! 130 interrupted).
+//! 3 budget exceeded, 128 + the signal number when interrupted: 129 SIGHUP, 130 SIGINT,
+//! 143 SIGTERM).
 
 mod args;
 mod commands;
@@ -10,12 +11,13 @@ mod decrypt;
 mod exit;
 mod generate;
 mod password;
+mod signals;
 
 use std::process::ExitCode;
 
 use std::fmt::Write as _;
 
-use clap::error::ErrorKind;
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, Parser};
 
 use crate::args::{Cli, Command, ScenarioCommand};
@@ -66,6 +68,14 @@ fn usage_error(e: clap::Error) -> ExitCode {
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = lines.next().unwrap_or("invalid command line");
     let mut message = first.strip_prefix("error: ").unwrap_or(first).to_owned();
+    // "the following required arguments were not provided:" lists them on the lines
+    // below, which are not kept: name them on this line.
+    if let Some(ContextValue::Strings(names)) = e.get(ContextKind::InvalidArg) {
+        if message.ends_with(':') {
+            message.push(' ');
+            message.push_str(&names.join(", "));
+        }
+    }
     for tip in lines.filter_map(|l| l.strip_prefix("tip: ")) {
         message.push_str("; ");
         message.push_str(tip);

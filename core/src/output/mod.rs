@@ -80,7 +80,7 @@ pub use encrypt::{
     KDF_PBKDF2_HMAC_SHA256, KEY_CHECK_LEN, MAGIC, MAX_CHUNK_SIZE, MAX_ITERATIONS, MIN_ITERATIONS,
     NONCE_PREFIX_LEN, ParamsError, SALT_LEN, TAG_LEN, decrypt,
 };
-pub use partial::Partial;
+pub use partial::{Access, Partial, remove_partial};
 
 /// The deflate level of [`Compression::Gzip`]: 6, zlib's default balance of size and
 /// speed.
