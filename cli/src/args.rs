@@ -18,8 +18,10 @@ Exit codes:
        file that is not milmed's, truncated or tampered with
   3    a --max-* budget stopped generate: the output is a complete document of the patients
        written before the limit
-  130  interrupted (Ctrl-C): generate stops at the next batch and closes the document, as
-       for a budget; a second Ctrl-C exits at once";
+  129  SIGHUP, 130 SIGINT (Ctrl-C), 143 SIGTERM (128 + the signal number): generate stops
+       at the next batch and closes the document, as for a budget; a second signal stops
+       at once and removes the unfinished output; decrypt stops at the first signal and
+       removes the plaintext it wrote";
 
 /// milmed: deterministic synthetic casualties for military medical exercises.
 ///
@@ -104,7 +106,8 @@ pub struct GenerateArgs {
     pub password_file: Option<PathBuf>,
 
     /// Output file; `-` or absent for standard output. A file is written as FILE.partial
-    /// and renamed to FILE only when complete.
+    /// and renamed to FILE only when complete; a device or pipe (/dev/null) is written in
+    /// place; a symbolic link is followed.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -145,7 +148,7 @@ pub struct DecryptArgs {
     pub input: PathBuf,
 
     /// Where the plaintext goes; `-` or absent for standard output. A file is written as
-    /// FILE.partial and renamed to FILE only when every chunk has been verified.
+    /// FILE.partial (mode 600) and renamed to FILE only when every chunk has been verified.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
 

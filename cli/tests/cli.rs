@@ -496,7 +496,15 @@ fn help_documents_the_exit_codes() {
         success(&out);
         let text = stdout(&out);
         assert!(text.contains("Exit codes:"), "{text}");
-        for code in ["  0 ", "  1 ", "  2 ", "  130 "] {
+        for code in [
+            "  0 ",
+            "  1 ",
+            "  2 ",
+            "  3 ",
+            "  129 ",
+            "130 SIGINT",
+            "143 SIGTERM",
+        ] {
             assert!(text.contains(code), "{args:?} documents {code:?}");
         }
     }
