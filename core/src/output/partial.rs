@@ -208,10 +208,15 @@ impl Partial {
                 }
             }
             Existing::RegularFile | Existing::Special => {
+                let is = if matches!(existing, Existing::RegularFile) {
+                    "is a file"
+                } else {
+                    "is not a directory"
+                };
                 return Err(error(
                     io::ErrorKind::NotADirectory,
                     format!(
-                        "output path {} is not a directory; {what} needs a directory",
+                        "output path {} {is}; {what} needs a directory",
                         target.display()
                     ),
                 ));
