@@ -101,16 +101,7 @@ fn gunzip(bytes: &[u8]) -> Vec<u8> {
 #[test]
 fn gzip_of_every_stream_format_decompresses_to_the_plain_bytes() {
     let tmp = TempDir::new("gzip");
-    for format in [
-        "ndjson",
-        "json",
-        "csv",
-        "events-csv",
-        "xml",
-        "viewer",
-        "fhir",
-        "fhir-transaction",
-    ] {
+    for format in STREAM_FORMATS {
         let args = ["--preset", "peacekeeping", "-n", "300", "--format", format];
         let plain = generate_stdout(&args);
         let name = format!("{format}.gz");

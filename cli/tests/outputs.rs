@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::ffi::OsStr;
 use std::fs;
 use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt, symlink};
@@ -15,14 +16,19 @@ use common::{BIN, TempDir, milmed, milmed_with, one_error_line, stdout, success}
 
 const PASSWORD: (&str, &str) = ("MILMED_PASSWORD", "correct horse battery staple");
 
-fn generate_to(path: &Path, n: &str) -> Output {
-    milmed([
+/// `generate -n N -o PATH`.
+fn generate_args<'a>(path: &'a Path, n: &'a str) -> [&'a OsStr; 5] {
+    [
         "generate".as_ref(),
         "-n".as_ref(),
         n.as_ref(),
         "-o".as_ref(),
         path.as_os_str(),
-    ])
+    ]
+}
+
+fn generate_to(path: &Path, n: &str) -> Output {
+    milmed(generate_args(path, n))
 }
 
 fn is_root() -> bool {
@@ -34,7 +40,7 @@ fn is_root() -> bool {
 
 /// Runs milmed as user and group 65534 (nobody) when the tests run as root, else as the
 /// current user; `None` (with the reason printed) when that cannot be done here.
-fn milmed_unprivileged(args: &[&std::ffi::OsStr]) -> Option<Output> {
+fn milmed_unprivileged(args: &[&OsStr]) -> Option<Output> {
     let mut command = if is_root() {
         let mut c = Command::new("setpriv");
         c.args(["--reuid=65534", "--regid=65534", "--clear-groups", BIN]);
@@ -199,14 +205,7 @@ fn a_target_the_user_cannot_write_is_refused_before_any_work() {
     fs::set_permissions(&tmp.0, fs::Permissions::from_mode(0o777)).unwrap();
     let target = tmp.write("kept.ndjson", "do not replace\n");
     fs::set_permissions(&target, fs::Permissions::from_mode(0o444)).unwrap();
-    let args = [
-        "generate".as_ref(),
-        "-n".as_ref(),
-        "10".as_ref(),
-        "-o".as_ref(),
-        target.as_os_str(),
-    ];
-    let Some(out) = milmed_unprivileged(&args) else {
+    let Some(out) = milmed_unprivileged(&generate_args(&target, "10")) else {
         return;
     };
     let line = one_error_line(&out, 2);
@@ -221,14 +220,7 @@ fn a_target_the_user_cannot_write_is_refused_before_any_work() {
     let dir = TempDir::new("read-only-dir");
     fs::set_permissions(&dir.0, fs::Permissions::from_mode(0o555)).unwrap();
     let target = dir.path("a.ndjson");
-    let args = [
-        "generate".as_ref(),
-        "-n".as_ref(),
-        "10".as_ref(),
-        "-o".as_ref(),
-        target.as_os_str(),
-    ];
-    let Some(out) = milmed_unprivileged(&args) else {
+    let Some(out) = milmed_unprivileged(&generate_args(&target, "10")) else {
         return;
     };
     let line = one_error_line(&out, 2);

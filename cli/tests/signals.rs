@@ -10,28 +10,31 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{BIN, TempDir, milmed_with};
+use common::{BIN, STREAM_FORMATS, TempDir, milmed_with};
 
 const PASSWORD: (&str, &str) = ("MILMED_PASSWORD", "correct horse battery staple");
 
 /// Patients asked for: far more than any run reaches before it is signalled.
 const TOTAL: &str = "20000000";
 
-const FORMATS: [&str; 9] = [
-    "ndjson",
-    "json",
-    "csv",
-    "events-csv",
-    "xml",
-    "viewer",
-    "fhir",
-    "fhir-transaction",
-    "ndef",
-];
+/// Every format: the stream formats and `ndef` (a directory).
+fn formats() -> impl Iterator<Item = &'static str> {
+    STREAM_FORMATS.into_iter().chain(["ndef"])
+}
 
-fn spawn(args: &[&str], output: &Path) -> Child {
+/// `milmed generate -n 20000000 --threads 1 --format FORMAT [extra…] -o OUTPUT`.
+fn spawn(format: &str, extra: &[&str], output: &Path) -> Child {
     Command::new(BIN)
-        .args(args)
+        .args([
+            "generate",
+            "-n",
+            TOTAL,
+            "--threads",
+            "1",
+            "--format",
+            format,
+        ])
+        .args(extra)
         .arg("-o")
         .arg(output)
         .env_remove("MILMED_PASSWORD")
@@ -164,22 +167,11 @@ fn output_name(format: &str) -> String {
 /// One signal: the run stops at its next batch, closes the document and renames it into
 /// place; the exit code is 128 + the signal number.
 fn one_signal_leaves_a_complete_document(signal: &str, code: i32) {
-    for format in FORMATS {
+    for format in formats() {
         let tmp = TempDir::new(&format!("{signal}-{format}"));
         let name = output_name(format);
         let output = tmp.path(&name);
-        let child = spawn(
-            &[
-                "generate",
-                "-n",
-                TOTAL,
-                "--threads",
-                "1",
-                "--format",
-                format,
-            ],
-            &output,
-        );
+        let child = spawn(format, &[], &output);
         wait_for_progress(&tmp.path(&format!("{name}.partial")), 64 << 10);
         kill(&child, signal);
         let (status, err) = finish(child);
@@ -219,25 +211,12 @@ fn sighup_leaves_a_complete_document_in_every_format() {
 /// removed, nothing is left, and the exit code is that of the second signal.
 #[test]
 fn a_second_signal_removes_the_partial_output_in_every_format() {
-    for format in FORMATS {
+    for format in formats() {
         let tmp = TempDir::new(&format!("twice-{format}"));
         let name = output_name(format);
         let output = tmp.path(&name);
         let partial = tmp.path(&format!("{name}.partial"));
-        let child = spawn(
-            &[
-                "generate",
-                "-n",
-                TOTAL,
-                "--threads",
-                "1",
-                "--chunk",
-                "262144",
-                "--format",
-                format,
-            ],
-            &output,
-        );
+        let child = spawn(format, &["--chunk", "262144"], &output);
         let deadline = Instant::now() + Duration::from_secs(60);
         while !partial.exists() {
             assert!(Instant::now() < deadline, "{format}: no partial output");
@@ -263,30 +242,22 @@ fn a_second_signal_removes_the_partial_output_in_every_format() {
 fn sigterm_closes_compressed_and_encrypted_output() {
     let tmp = TempDir::new("term-gz-enc");
     let output = tmp.path("out.json.gz.enc");
-    let child = Command::new(BIN)
-        .args([
-            "generate",
-            "-n",
-            TOTAL,
-            "--threads",
-            "1",
-            "--format",
-            "json",
-        ])
-        .args(["--compress", "gzip", "--encrypt", "-o"])
-        .arg(&output)
-        .env(PASSWORD.0, PASSWORD.1)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run milmed");
+    let password = tmp.write("password.txt", PASSWORD.1);
+    let password = password.to_str().unwrap();
+    let extra = [
+        "--compress",
+        "gzip",
+        "--encrypt",
+        "--password-file",
+        password,
+    ];
+    let child = spawn("json", &extra, &output);
     wait_for_progress(&tmp.path("out.json.gz.enc.partial"), 256 << 10);
     kill(&child, "TERM");
     let (status, err) = finish(child);
     assert_eq!(status, Some(143), "{err}");
     let n = patients_written(&err);
-    assert_eq!(tmp.files(), ["out.json.gz.enc"]);
+    assert_eq!(tmp.files(), ["out.json.gz.enc", "password.txt"]);
 
     let out = milmed_with(&["decrypt", output.to_str().unwrap()], &[PASSWORD], None);
     assert!(

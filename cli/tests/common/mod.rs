@@ -19,6 +19,18 @@ pub const PRESETS: [&str; 8] = [
     "maritime_operation",
 ];
 
+/// Every format that writes one document (all but `ndef`, one file per patient).
+pub const STREAM_FORMATS: [&str; 8] = [
+    "ndjson",
+    "json",
+    "csv",
+    "events-csv",
+    "xml",
+    "viewer",
+    "fhir",
+    "fhir-transaction",
+];
+
 /// A fresh directory under the system temp dir, removed when dropped.
 pub struct TempDir(pub PathBuf);
 
