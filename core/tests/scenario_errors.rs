@@ -1,5 +1,5 @@
 //! Invalid scenarios: each problem is reported with its exact path and message, all at
-//! once, and shape errors name where they are.
+//! once, and shape errors name where they are (see also `scenario_issues.rs`).
 
 use milmed_core::{Scenario, ScenarioError};
 
@@ -98,38 +98,46 @@ fn all_problems_are_reported_together() {
 
 #[test]
 fn shape_errors_name_the_path() {
-    let cases: &[(&str, &str)] = &[
-        (r#"{"patinets": 5}"#, "unknown field `patinets`"),
+    let cases: &[(&str, &str, &str)] = &[
+        (r#"{"patinets": 5}"#, "patinets", "unknown field `patinets`"),
         (
             r#"{"warfare_types": {"amphibious": true}}"#,
+            "warfare_types.amphibious",
             "unknown variant `amphibious`, expected one of `conventional`",
         ),
         (
             r#"{"intensity": "severe"}"#,
+            "intensity",
             "unknown variant `severe`, expected one of `low`, `medium`, `high`, `extreme`",
         ),
         (
             r#"{"fronts": [{"name": "A", "casualty_rate": "high", "nationalities": {}}]}"#,
+            "fronts[0].casualty_rate",
             "invalid type: string \"high\", expected f64",
         ),
         (
             r#"{"environmental_conditions": {"extreme_weather": true}}"#,
+            "environmental_conditions.extreme_weather",
             "unknown variant `extreme_weather`",
         ),
     ];
-    for (json, fragment) in cases {
+    for (json, path, fragment) in cases {
         let err = Scenario::from_json(json).unwrap_err();
         let text = err.to_string();
-        assert!(matches!(err, ScenarioError::Parse { .. }), "{json}: {text}");
-        assert!(text.contains(fragment), "{json}: {text}");
+        assert!(matches!(err, ScenarioError::Invalid(_)), "{json}: {text}");
+        assert!(
+            err.issues()
+                .iter()
+                .any(|i| i.path == *path && i.message.contains(fragment)),
+            "{json}: {text}"
+        );
     }
-    let err = Scenario::from_json(
-        r#"{"fronts": [{"name": "A", "casualty_rate": "high", "nationalities": {}}]}"#,
-    )
-    .unwrap_err();
+    // Syntax errors stop reading and say where.
+    let err = Scenario::from_json("{\"days\": 3,\n \"patients\": 10 x}").unwrap_err();
+    assert!(matches!(err, ScenarioError::Parse { .. }), "{err}");
     assert!(
         err.to_string()
-            .starts_with("invalid scenario JSON at `fronts[0].casualty_rate` (line 1, column"),
+            .starts_with("invalid scenario JSON at line 2, column"),
         "{err}"
     );
 }

@@ -1,10 +1,13 @@
 //! The scenario: everything a user configures about an exercise.
 //!
-//! A [`Scenario`] is plain data read from JSON or TOML. Reading checks the shape (types,
-//! field names: unknown fields are rejected); [`Scenario::validate`] checks the values and
-//! returns every problem at once, each with its JSON path, the rule broken and what is
-//! allowed. Nothing is ever silently replaced by a default: a field that is absent takes
-//! the documented default below, a field that is present must be right.
+//! A [`Scenario`] is plain data read from JSON or TOML: a document that is an object
+//! (a table) of the fields below. Reading checks the shape (types, field names: unknown
+//! and repeated fields are rejected) field by field and reports every shape problem at
+//! once, with the value rules that can be judged; [`Scenario::validate`] checks the
+//! values and returns every problem at once. Each problem has its JSON path, the rule
+//! broken and what is allowed. Nothing is ever silently replaced by a default: a field
+//! that is absent takes the documented default below, a field that is present must be
+//! right.
 //!
 //! ```
 //! use milmed_core::Scenario;
@@ -15,6 +18,7 @@
 //! ```
 
 mod presets;
+mod read;
 pub(crate) mod validate;
 
 use std::collections::BTreeMap;
@@ -25,6 +29,7 @@ use crate::model::{
     Environment, Facility, InjuryType, Intensity, SpecialEvent, Tempo, WarfareType,
 };
 use crate::reference::warfare::WARFARE;
+use read::{Node, Syntax};
 
 pub use presets::{PRESETS, preset, preset_names};
 pub use validate::{ScenarioError, ValidationIssue};
@@ -37,6 +42,22 @@ pub const MAX_PATIENTS: u64 = u32::MAX as u64;
 
 /// Longest operation, days.
 pub const MAX_DAYS: u32 = 365;
+
+/// Earliest allowed start of an operation, Unix seconds: 1900-01-01T00:00:00Z
+/// ([`EARLIEST_START_TEXT`]). With birthdates up to 50 years before the injury, every
+/// date a generated patient carries then has a four-digit year.
+pub const EARLIEST_START: i64 = -2_208_988_800;
+
+/// [`EARLIEST_START`] as RFC 3339 text, as messages show it.
+pub const EARLIEST_START_TEXT: &str = "1900-01-01T00:00:00Z";
+
+/// Latest allowed end of an operation (`start` + `days`), Unix seconds:
+/// 2200-01-01T00:00:00Z ([`LATEST_END_TEXT`]). Every injury happens before it; the care
+/// that follows may run some weeks past it, still with four-digit years.
+pub const LATEST_END: i64 = 7_258_118_400;
+
+/// [`LATEST_END`] as RFC 3339 text, as messages show it.
+pub const LATEST_END_TEXT: &str = "2200-01-01T00:00:00Z";
 
 /// A complete exercise scenario.
 ///
@@ -260,45 +281,30 @@ impl Default for Scenario {
 }
 
 impl Scenario {
-    /// Reads a scenario from JSON. Shape errors name the JSON path of the offending value.
+    /// Reads a scenario from JSON.
+    ///
+    /// Text that is not JSON is a [`ScenarioError::Parse`] with the line and column. A
+    /// document that is JSON but not a scenario — not an object, an unknown or repeated
+    /// field, a value of the wrong type — is a [`ScenarioError::Invalid`] listing every
+    /// such problem at once, each with its path, together with the broken value rules
+    /// that can be judged. A document of the right shape reads `Ok`; its values are
+    /// checked by [`Scenario::validate`].
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let scenario: Scenario = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = known_path(e.path());
-            let inner = e.into_inner();
-            ScenarioError::Parse {
-                format: "JSON",
-                path,
-                message: strip_position(&inner.to_string()),
-                line: inner.line(),
-                column: inner.column(),
-            }
-        })?;
-        de.end().map_err(|e| ScenarioError::Parse {
+        let root: Node = serde_json::from_str(text).map_err(|e| ScenarioError::Parse {
             format: "JSON",
             path: ".".to_owned(),
             message: strip_position(&e.to_string()),
             line: e.line(),
             column: e.column(),
         })?;
-        Ok(scenario)
+        read::read(&root, Syntax::Json)
     }
 
-    /// Reads a scenario from TOML (same fields as JSON).
+    /// Reads a scenario from TOML (same fields as JSON, same errors as
+    /// [`Scenario::from_json`]). `start` may also be a TOML date-time.
     pub fn from_toml(text: &str) -> Result<Scenario, ScenarioError> {
-        let de = toml::Deserializer::parse(text).map_err(|e| toml_error(&e, text))?;
-        serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = known_path(e.path());
-            let inner = e.into_inner();
-            let (line, column) = toml_position(&inner, text);
-            ScenarioError::Parse {
-                format: "TOML",
-                path,
-                message: inner.message().to_owned(),
-                line,
-                column,
-            }
-        })
+        let table: toml::Table = toml::from_str(text).map_err(|e| toml_error(&e, text))?;
+        read::read(&Node::from_toml(table), Syntax::Toml)
     }
 
     /// Reads a scenario file: TOML when the name ends in `.toml`, JSON otherwise.
@@ -348,16 +354,6 @@ impl Scenario {
             .filter(|(_, on)| **on)
             .map(|(&e, _)| e)
             .collect()
-    }
-}
-
-/// The path of a shape error, or `.` (the document) when the parser could not tell.
-fn known_path(path: &serde_path_to_error::Path) -> String {
-    let text = path.to_string();
-    if text.is_empty() || text == "?" {
-        ".".to_owned()
-    } else {
-        text
     }
 }
 

@@ -5,7 +5,10 @@ use std::fmt;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::{MAX_DAYS, MAX_PATIENTS, Scenario};
+use super::{
+    EARLIEST_START, EARLIEST_START_TEXT, LATEST_END, LATEST_END_TEXT, MAX_DAYS, MAX_PATIENTS,
+    Scenario,
+};
 use crate::reference::{NATIONS, nation_index};
 
 /// Tolerance on sums that must equal 1 (injury mix, triage weights).
@@ -40,12 +43,14 @@ pub enum ScenarioError {
         /// Operating-system error.
         message: String,
     },
-    /// The text is not a scenario: bad syntax, wrong type or unknown field.
-    #[error("invalid scenario {format} at `{path}` (line {line}, column {column}): {message}")]
+    /// The text is not JSON (or not TOML) at all: a syntax error, found at a line and
+    /// column. A document that parses but is not a scenario (not an object, unknown field,
+    /// wrong type) is [`ScenarioError::Invalid`].
+    #[error("invalid scenario {format} at line {line}, column {column}: {message}")]
     Parse {
         /// `JSON` or `TOML`.
         format: &'static str,
-        /// Path of the offending value (`.` for the document).
+        /// Always `.`: a syntax error belongs to the whole document.
         path: String,
         /// What the parser expected.
         message: String,
@@ -54,7 +59,8 @@ pub enum ScenarioError {
         /// 1-based column (0 when unknown).
         column: usize,
     },
-    /// The values break one or more rules.
+    /// The document is not a scenario or its values break rules: every problem found,
+    /// each with its path, in field order.
     #[error("invalid scenario: {}", issues_summary(.0))]
     Invalid(Vec<ValidationIssue>),
     /// No preset has this name.
@@ -134,7 +140,8 @@ pub(crate) fn parse_start(text: &str) -> Result<i64, String> {
 }
 
 impl Scenario {
-    /// Checks every value and returns all problems found, in field order.
+    /// Checks every value and returns all problems found, in field order; among them,
+    /// that the operation lies between [`EARLIEST_START_TEXT`] and [`LATEST_END_TEXT`].
     pub fn validate(&self) -> Result<(), ScenarioError> {
         let mut issues = Issues(Vec::new());
 
@@ -147,8 +154,9 @@ impl Scenario {
                 format!("must be from 1 to {MAX_PATIENTS}, got {}", self.patients),
             );
         }
-        if let Err(message) = parse_start(&self.start) {
-            issues.push("start", message);
+        match parse_start(&self.start) {
+            Ok(start) => self.validate_timeline(start, &mut issues),
+            Err(message) => issues.push("start", message),
         }
         if self.days == 0 || self.days > MAX_DAYS {
             issues.push(
@@ -227,6 +235,43 @@ impl Scenario {
         }
     }
 
+    /// The operation must lie between [`EARLIEST_START`] and [`LATEST_END`].
+    fn validate_timeline(&self, start: i64, issues: &mut Issues) {
+        let allowed = format!("operations lie between {EARLIEST_START_TEXT} and {LATEST_END_TEXT}");
+        if start < EARLIEST_START {
+            issues.push(
+                "start",
+                format!(
+                    "must be at or after {EARLIEST_START_TEXT} ({allowed}), got {:?}",
+                    self.start
+                ),
+            );
+            return;
+        }
+        // With a wrong number of days (reported on its own), a one-day operation.
+        let days = if (1..=MAX_DAYS).contains(&self.days) {
+            self.days
+        } else {
+            1
+        };
+        let end = start + i64::from(days) * 86_400;
+        if end > LATEST_END {
+            let shown = OffsetDateTime::from_unix_timestamp(end)
+                .ok()
+                .and_then(|t| t.format(&Rfc3339).ok())
+                .unwrap_or_else(|| "after the year 9999".to_owned());
+            issues.push(
+                "start",
+                format!(
+                    "start + days must be at or before {LATEST_END_TEXT} ({allowed}), got \
+                     {:?} + {days} day{} = {shown}",
+                    self.start,
+                    if days == 1 { "" } else { "s" }
+                ),
+            );
+        }
+    }
+
     fn validate_fronts(&self, issues: &mut Issues) {
         if self.fronts.is_empty() {
             issues.push("fronts", "at least one front is required");
@@ -301,5 +346,16 @@ impl Scenario {
                 "at least one front must have a casualty_rate above 0",
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_date_bounds_agree_with_their_text() {
+        assert_eq!(parse_start(EARLIEST_START_TEXT), Ok(EARLIEST_START));
+        assert_eq!(parse_start(LATEST_END_TEXT), Ok(LATEST_END));
     }
 }
