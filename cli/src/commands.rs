@@ -37,12 +37,15 @@ pub fn scenario_show(name: Option<&str>) -> Result<(), Exit> {
     print_stdout(&text)
 }
 
-/// Checks a scenario file: `FILE: valid (…)` and exit 0, or one line per problem and exit 2.
+/// Checks a scenario file: `FILE: valid (…)` and exit 0, or one line per problem (shape
+/// and values together) and exit 2 — 2 even when standard output could not take the
+/// lines (`milmed validate FILE | head -1`), so that the verdict does not depend on the
+/// reader.
 pub fn validate(file: &Path) -> Result<(), Exit> {
-    let scenario = load_file(file)?;
     let shown = file.display();
-    match scenario.validate() {
-        Ok(()) => print_stdout(&format!(
+    let checked = Scenario::from_path(file).and_then(|s| s.validate().map(|()| s));
+    match checked {
+        Ok(scenario) => print_stdout(&format!(
             "{shown}: valid ({} patients over {} day{})\n",
             scenario.patients,
             scenario.days,
@@ -53,9 +56,16 @@ pub fn validate(file: &Path) -> Result<(), Exit> {
             for issue in &issues {
                 let _ = writeln!(text, "{shown}: {issue}");
             }
-            print_stdout(&text)?;
-            Err(Exit::quiet(USAGE))
+            // A reader that went away is quiet; another write failure is said, but the
+            // file is invalid either way.
+            let message = print_stdout(&text).err().and_then(|e| e.message);
+            Err(Exit {
+                code: USAGE,
+                message,
+            })
         }
+        // The I/O message already names the file.
+        Err(e @ ScenarioError::Io { .. }) => Err(Exit::usage(e.to_string())),
         Err(other) => Err(Exit::usage(format!("{shown}: {other}"))),
     }
 }
