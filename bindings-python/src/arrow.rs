@@ -23,7 +23,9 @@ use pyo3::types::PyCapsule;
 
 use crate::budget::PyBudget;
 use crate::errors::bad_argument;
-use crate::options::RunOptions;
+use crate::options::{
+    RunOptions, batch_size_arg, patients_arg, seed_arg, start_arg, stop_arg, threads_arg,
+};
 use crate::running::{Outbox, Running};
 use crate::scenario::PyScenario;
 
@@ -271,14 +273,14 @@ impl ArrowTable {
 pub(crate) fn table(
     py: Python<'_>,
     scenario: Option<PyRef<'_, PyScenario>>,
-    patients: Option<i128>,
-    seed: i128,
-    start: i128,
-    stop: Option<i128>,
-    threads: Option<i128>,
+    #[pyo3(from_py_with = patients_arg)] patients: Option<u64>,
+    #[pyo3(from_py_with = seed_arg)] seed: u64,
+    #[pyo3(from_py_with = start_arg)] start: u64,
+    #[pyo3(from_py_with = stop_arg)] stop: Option<u64>,
+    #[pyo3(from_py_with = threads_arg)] threads: Option<usize>,
     budget: Option<PyRef<'_, PyBudget>>,
     table: &str,
-    batch_size: i128,
+    #[pyo3(from_py_with = batch_size_arg)] batch_size: usize,
     progress: Option<Bound<'_, PyAny>>,
 ) -> PyResult<ArrowTable> {
     let table: Table = table.parse().map_err(|e| bad_argument("table", e))?;

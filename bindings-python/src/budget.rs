@@ -5,8 +5,7 @@ use std::time::Duration;
 use milmed_core::budget::Budget;
 use pyo3::prelude::*;
 
-use crate::errors::bad_argument;
-use crate::options::natural;
+use crate::options::{bytes_limit, patient_count, seconds};
 
 /// Limits on one call: patients, bytes written, wall-clock and CPU seconds, and memory.
 #[pyclass(name = "Budget", module = "milmed", frozen, eq)]
@@ -21,21 +20,44 @@ impl PyBudget {
     }
 }
 
-/// Seconds as a duration: finite and not negative.
-fn duration(name: &str, seconds: Option<f64>) -> PyResult<Option<Duration>> {
-    seconds
-        .map(|s| {
-            Duration::try_from_secs_f64(s).map_err(|_| {
-                bad_argument(
-                    name,
-                    format!("{s} is not allowed; give a finite number of seconds >= 0"),
-                )
-            })
-        })
-        .transpose()
+// The extractors of the keyword arguments (`#[pyo3(from_py_with = …)]`); None is no limit.
+
+fn max_patients_arg(value: &Bound<'_, PyAny>) -> PyResult<Option<u64>> {
+    if value.is_none() {
+        return Ok(None);
+    }
+    patient_count("max_patients", value).map(Some)
 }
 
-fn seconds(d: Option<Duration>) -> Option<f64> {
+fn max_bytes_arg(value: &Bound<'_, PyAny>) -> PyResult<Option<u64>> {
+    bytes_limit("max_bytes", value)
+}
+
+fn max_memory_arg(value: &Bound<'_, PyAny>) -> PyResult<Option<u64>> {
+    bytes_limit("max_memory", value)
+}
+
+/// Seconds as a duration: finite and not negative.
+fn duration(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Option<Duration>> {
+    if value.is_none() {
+        return Ok(None);
+    }
+    // `seconds` checked it finite and not negative; a value too large for a Duration
+    // (over 584 billion years) is as good as no limit.
+    Ok(Some(
+        Duration::try_from_secs_f64(seconds(name, value)?).unwrap_or(Duration::MAX),
+    ))
+}
+
+fn max_seconds_arg(value: &Bound<'_, PyAny>) -> PyResult<Option<Duration>> {
+    duration("max_seconds", value)
+}
+
+fn max_cpu_seconds_arg(value: &Bound<'_, PyAny>) -> PyResult<Option<Duration>> {
+    duration("max_cpu_seconds", value)
+}
+
+fn as_seconds(d: Option<Duration>) -> Option<f64> {
     d.map(|d| d.as_secs_f64())
 }
 
@@ -44,22 +66,21 @@ impl PyBudget {
     #[new]
     #[pyo3(signature = (*, max_patients=None, max_bytes=None, max_seconds=None, max_cpu_seconds=None, max_memory=None))]
     fn new(
-        max_patients: Option<i128>,
-        max_bytes: Option<i128>,
-        max_seconds: Option<f64>,
-        max_cpu_seconds: Option<f64>,
-        max_memory: Option<i128>,
-    ) -> PyResult<PyBudget> {
-        let count = |name: &str, value: Option<i128>| value.map(|v| natural(name, v)).transpose();
-        Ok(PyBudget {
+        #[pyo3(from_py_with = max_patients_arg)] max_patients: Option<u64>,
+        #[pyo3(from_py_with = max_bytes_arg)] max_bytes: Option<u64>,
+        #[pyo3(from_py_with = max_seconds_arg)] max_seconds: Option<Duration>,
+        #[pyo3(from_py_with = max_cpu_seconds_arg)] max_cpu_seconds: Option<Duration>,
+        #[pyo3(from_py_with = max_memory_arg)] max_memory: Option<u64>,
+    ) -> PyBudget {
+        PyBudget {
             budget: Budget {
-                max_patients: count("max_patients", max_patients)?,
-                max_bytes: count("max_bytes", max_bytes)?,
-                max_wall_time: duration("max_seconds", max_seconds)?,
-                max_cpu_time: duration("max_cpu_seconds", max_cpu_seconds)?,
-                max_memory: count("max_memory", max_memory)?,
+                max_patients,
+                max_bytes,
+                max_wall_time: max_seconds,
+                max_cpu_time: max_cpu_seconds,
+                max_memory,
             },
-        })
+        }
     }
 
     #[getter]
@@ -74,12 +95,12 @@ impl PyBudget {
 
     #[getter]
     fn max_seconds(&self) -> Option<f64> {
-        seconds(self.budget.max_wall_time)
+        as_seconds(self.budget.max_wall_time)
     }
 
     #[getter]
     fn max_cpu_seconds(&self) -> Option<f64> {
-        seconds(self.budget.max_cpu_time)
+        as_seconds(self.budget.max_cpu_time)
     }
 
     #[getter]

@@ -1,13 +1,22 @@
 //! The arguments every generating function shares, checked once.
+//!
+//! Each whole-number argument is read by an extractor of its own (`#[pyo3(from_py_with)]`),
+//! so that every mistake — a bool, another type, a value out of range — is reported the
+//! same way wherever the argument is taken: `name: value is not allowed; give what is
+//! allowed`. A count of patients is checked by one function, [`patient_count`], whatever
+//! its argument (a run's `patients`, `shards`' `patients`, `Budget(max_patients=…)`).
 
 use std::ops::Range;
-use std::str::FromStr;
 use std::sync::Arc;
 
 use milmed_core::budget::Budget;
-use milmed_core::format::{Encoder, Format};
+use milmed_core::format::{Encoder, Format, UnknownFormat};
+use milmed_core::output::{Compression, UnknownCompression};
+use milmed_core::scenario::MAX_PATIENTS;
 use milmed_core::{Generator, Scenario};
+use pyo3::exceptions::{PyMemoryError, PyTypeError};
 use pyo3::prelude::*;
+use pyo3::types::PyBool;
 
 use crate::budget::PyBudget;
 use crate::errors::{bad_argument, scenario_error};
@@ -19,16 +28,171 @@ const MAX_THREADS: u64 = 1024;
 /// Most patients per batch.
 const MAX_BATCH: u64 = 1 << 20;
 
-/// A whole number from 0 to 2**64 - 1. Python ints of any size come in as `i128`, so
-/// that a negative or huge value gets an error naming the argument (pyo3's own
-/// conversion error would not).
-pub(crate) fn natural(name: &str, value: i128) -> PyResult<u64> {
-    u64::try_from(value).map_err(|_| {
-        bad_argument(
-            name,
-            format!("{value} is not allowed; give a whole number from 0 to 2**64 - 1"),
-        )
-    })
+/// What a whole-number argument allows: a range, said in words for messages.
+#[derive(Clone, Copy)]
+pub(crate) struct Whole {
+    /// What is counted (`patients`, `bytes`), or `None` for a plain number.
+    unit: Option<&'static str>,
+    min: u64,
+    max: u64,
+    /// Appended to the range when the argument may also be None (`, or None for …`).
+    or_none: &'static str,
+}
+
+impl Whole {
+    const fn new(unit: Option<&'static str>, min: u64, max: u64) -> Whole {
+        Whole {
+            unit,
+            min,
+            max,
+            or_none: "",
+        }
+    }
+
+    const fn or_none(self, meaning: &'static str) -> Whole {
+        Whole {
+            or_none: meaning,
+            ..self
+        }
+    }
+
+    /// `give a number of patients from 1 to 4294967295`, `give a whole number from 0 to
+    /// 2**64 - 1, or None for the end of the run`.
+    fn allowed(&self) -> String {
+        let max = if self.max == u64::MAX {
+            "2**64 - 1".to_owned()
+        } else {
+            self.max.to_string()
+        };
+        let what = self.unit.map_or_else(
+            || "a whole number".to_owned(),
+            |u| format!("a number of {u}"),
+        );
+        format!("give {what} from {} to {max}{}", self.min, self.or_none)
+    }
+}
+
+/// Patients in a run (and any other count of patients): what a scenario allows.
+const PATIENTS: Whole = Whole::new(Some("patients"), 1, MAX_PATIENTS);
+/// Any `u64`: seeds and positions in a run.
+const ANY: Whole = Whole::new(None, 0, u64::MAX);
+/// Bytes of a budget.
+const BYTES: Whole = Whole::new(Some("bytes"), 0, u64::MAX);
+/// Shards of `shards(patients, n)`: at most one per possible patient.
+const SHARDS: Whole = Whole::new(Some("shards"), 1, MAX_PATIENTS);
+const THREADS: Whole =
+    Whole::new(Some("threads"), 1, MAX_THREADS).or_none(", or None for every core");
+const BATCH: Whole = Whole::new(Some("patients"), 1, MAX_BATCH);
+const STOP: Whole = ANY.or_none(", or None for the end of the run");
+
+/// The message of every refused argument after its name: `value is not allowed[ (why)];
+/// give what is allowed`, the value as Python shows it.
+fn not_allowed(value: &Bound<'_, PyAny>, why: &str, allowed: &str) -> String {
+    let shown = value
+        .repr()
+        .map_or_else(|_| "the value".to_owned(), |r| r.to_string());
+    format!("{shown} is not allowed{why}; {allowed}")
+}
+
+/// A `TypeError` for a value of the wrong type: `(a bool, not an int)`.
+fn wrong_type(name: &str, value: &Bound<'_, PyAny>, expected: &str, allowed: &str) -> PyErr {
+    let given = value
+        .get_type()
+        .name()
+        .map_or_else(|_| "?".to_owned(), |n| n.to_string());
+    let why = format!(" (a {given}, not {expected})");
+    PyTypeError::new_err(format!("{name}: {}", not_allowed(value, &why, allowed)))
+}
+
+/// Reads the whole-number argument `name` within `range`: an int, or any integer type
+/// (`__index__`, e.g. NumPy's). A bool is refused with a `TypeError` (it is an int in
+/// Python, but `patients=True` is a mistake, not a run of one patient), as is any
+/// other type; a value out of range, however large, gets a `ValueError`.
+pub(crate) fn whole(name: &str, value: &Bound<'_, PyAny>, range: Whole) -> PyResult<u64> {
+    let allowed = range.allowed();
+    if value.is_instance_of::<PyBool>() {
+        return Err(wrong_type(name, value, "an int", &allowed));
+    }
+    match value.extract::<u64>() {
+        Ok(n) if (range.min..=range.max).contains(&n) => Ok(n),
+        // Not an integer at all (a float, a str, None).
+        Err(e) if e.is_instance_of::<PyTypeError>(value.py()) => {
+            Err(wrong_type(name, value, "an int", &allowed))
+        }
+        // Out of range, negative or too large for 64 bits.
+        _ => Err(bad_argument(name, not_allowed(value, "", &allowed))),
+    }
+}
+
+/// [`whole`], or `None` for None.
+fn optional(name: &str, value: &Bound<'_, PyAny>, range: Whole) -> PyResult<Option<u64>> {
+    if value.is_none() {
+        Ok(None)
+    } else {
+        whole(name, value, range).map(Some)
+    }
+}
+
+/// The one check of a count of patients, named `name`: 1 to [`MAX_PATIENTS`].
+pub(crate) fn patient_count(name: &str, value: &Bound<'_, PyAny>) -> PyResult<u64> {
+    whole(name, value, PATIENTS)
+}
+
+/// A number of seconds (a budget's time limits): an int or a float (anything with
+/// `__float__`), finite and not negative; a bool is refused with a `TypeError`.
+pub(crate) fn seconds(name: &str, value: &Bound<'_, PyAny>) -> PyResult<f64> {
+    let allowed = "give a finite number of seconds >= 0";
+    if value.is_instance_of::<PyBool>() {
+        return Err(wrong_type(name, value, "a number", allowed));
+    }
+    match value.extract::<f64>() {
+        Ok(s) if s.is_finite() && s >= 0.0 => Ok(s),
+        Err(e) if e.is_instance_of::<PyTypeError>(value.py()) => {
+            Err(wrong_type(name, value, "a number", allowed))
+        }
+        // Negative, NaN, infinite, or an int too large for a float.
+        _ => Err(bad_argument(name, not_allowed(value, "", allowed))),
+    }
+}
+
+// The extractors of `#[pyo3(from_py_with = …)]`, one per argument name.
+
+/// `patients=`: a count of patients, or None for the scenario's.
+pub(crate) fn patients_arg(value: &Bound<'_, PyAny>) -> PyResult<Option<u64>> {
+    if value.is_none() {
+        return Ok(None);
+    }
+    patient_count("patients", value).map(Some)
+}
+
+/// `seed=`.
+pub(crate) fn seed_arg(value: &Bound<'_, PyAny>) -> PyResult<u64> {
+    whole("seed", value, ANY)
+}
+
+/// `start=`.
+pub(crate) fn start_arg(value: &Bound<'_, PyAny>) -> PyResult<u64> {
+    whole("start", value, ANY)
+}
+
+/// `stop=`, None for the end of the run.
+pub(crate) fn stop_arg(value: &Bound<'_, PyAny>) -> PyResult<Option<u64>> {
+    optional("stop", value, STOP)
+}
+
+/// `threads=`, None for every core.
+pub(crate) fn threads_arg(value: &Bound<'_, PyAny>) -> PyResult<Option<usize>> {
+    Ok(optional("threads", value, THREADS)?.map(|t| t as usize))
+}
+
+/// `batch_size=`.
+pub(crate) fn batch_size_arg(value: &Bound<'_, PyAny>) -> PyResult<usize> {
+    Ok(whole("batch_size", value, BATCH)? as usize)
+}
+
+/// A budget's byte limit (`max_bytes=`, `max_memory=`), None for none.
+pub(crate) fn bytes_limit(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Option<u64>> {
+    optional(name, value, BYTES)
 }
 
 /// What to generate: the run, the range of it, and how.
@@ -43,25 +207,20 @@ pub(crate) struct RunOptions {
 }
 
 impl RunOptions {
-    /// Checks the shared arguments; errors name the argument and what is allowed.
+    /// Builds the run from arguments already read by the extractors above; checks what
+    /// depends on the run (`start` and `stop` within it).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         py: Python<'_>,
         scenario: Option<&PyScenario>,
-        patients: Option<i128>,
-        seed: i128,
-        start: i128,
-        stop: Option<i128>,
-        threads: Option<i128>,
+        patients: Option<u64>,
+        seed: u64,
+        start: u64,
+        stop: Option<u64>,
+        threads: Option<usize>,
         budget: Option<&PyBudget>,
-        batch_size: i128,
+        batch: usize,
     ) -> PyResult<RunOptions> {
-        let patients = patients.map(|n| natural("patients", n)).transpose()?;
-        let seed = natural("seed", seed)?;
-        let start = natural("start", start)?;
-        let stop = stop.map(|n| natural("stop", n)).transpose()?;
-        let threads = threads.map(|n| natural("threads", n)).transpose()?;
-        let batch_size = natural("batch_size", batch_size)?;
         let mut scenario = scenario.map_or_else(Scenario::default, |s| s.inner().clone());
         if let Some(n) = patients {
             scenario.patients = n;
@@ -77,27 +236,13 @@ impl RunOptions {
                 ),
             ));
         }
-        let threads = match threads {
-            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            Some(t @ 1..=MAX_THREADS) => t as usize,
-            Some(t) => {
-                return Err(bad_argument(
-                    "threads",
-                    format!("{t} is not allowed; give 1 to {MAX_THREADS}, or None for every core"),
-                ));
-            }
-        };
-        if !(1..=MAX_BATCH).contains(&batch_size) {
-            return Err(bad_argument(
-                "batch_size",
-                format!("{batch_size} is not allowed; give 1 to {MAX_BATCH} patients"),
-            ));
-        }
+        let threads =
+            threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         Ok(RunOptions {
             generator,
             range: start..stop,
             threads,
-            batch: batch_size as usize,
+            batch,
             budget: budget.map_or_else(Budget::default, |b| b.inner()),
         })
     }
@@ -109,9 +254,27 @@ impl RunOptions {
     }
 }
 
-/// Parses a format name; the error lists the allowed ones.
+/// Parses a format name: exactly one of the names [`formats`] lists (core's parser also
+/// takes other cases; one spelling here keeps scripts consistent). The error lists the
+/// allowed names.
 pub(crate) fn parse_format(name: &str) -> PyResult<Format> {
-    Format::from_str(name).map_err(|e| bad_argument("format", e))
+    Format::ALL
+        .iter()
+        .copied()
+        .find(|f| f.as_str() == name)
+        .ok_or_else(|| bad_argument("format", UnknownFormat(name.to_owned())))
+}
+
+/// Parses `compress`: None, or exactly one of core's compression names.
+pub(crate) fn parse_compression(compress: Option<&str>) -> PyResult<Compression> {
+    let Some(name) = compress else {
+        return Ok(Compression::None);
+    };
+    Compression::ALL
+        .iter()
+        .copied()
+        .find(|c| c.as_str() == name)
+        .ok_or_else(|| bad_argument("compress", UnknownCompression(name.to_owned())))
 }
 
 /// The encoder of a stream format (NDEF without payload compression or encryption).
@@ -122,25 +285,30 @@ pub(crate) fn encoder(format: Format, generator: &Generator) -> Arc<dyn Encoder>
 /// Splits `patients` into `n` contiguous ranges `(start, stop)` of nearly equal size, in
 /// order; generating each and concatenating gives the whole run.
 #[pyfunction]
-pub(crate) fn shards(patients: i128, n: i128) -> PyResult<Vec<(u64, u64)>> {
-    let patients = natural("patients", patients)?;
-    let n = natural("n", n)?;
-    if n == 0 {
-        return Err(bad_argument(
-            "n",
-            "0 shards is not allowed; give at least 1",
-        ));
-    }
+pub(crate) fn shards(
+    #[pyo3(from_py_with = shards_patients_arg)] patients: u64,
+    #[pyo3(from_py_with = shards_n_arg)] n: u64,
+) -> PyResult<Vec<(u64, u64)>> {
     let (size, extra) = (patients / n, patients % n);
+    let mut shards = Vec::new();
+    shards
+        .try_reserve_exact(usize::try_from(n).unwrap_or(usize::MAX))
+        .map_err(|_| PyMemoryError::new_err(format!("n: {n} shards do not fit in memory")))?;
     let mut start = 0;
-    Ok((0..n)
-        .map(|i| {
-            let stop = start + size + u64::from(i < extra);
-            let shard = (start, stop);
-            start = stop;
-            shard
-        })
-        .collect())
+    for i in 0..n {
+        let stop = start + size + u64::from(i < extra);
+        shards.push((start, stop));
+        start = stop;
+    }
+    Ok(shards)
+}
+
+fn shards_patients_arg(value: &Bound<'_, PyAny>) -> PyResult<u64> {
+    patient_count("patients", value)
+}
+
+fn shards_n_arg(value: &Bound<'_, PyAny>) -> PyResult<u64> {
+    whole("n", value, SHARDS)
 }
 
 /// The names of the output formats.

@@ -2,8 +2,9 @@
 
 use milmed_core::Scenario;
 use milmed_core::scenario::preset_names;
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyType;
+use pyo3::types::{PyDict, PyType};
 
 use crate::errors::scenario_error;
 
@@ -56,13 +57,23 @@ impl PyScenario {
         PyScenario::checked(py, scenario)
     }
 
-    /// Reads a scenario from a dict of the JSON shape (through `json.dumps`).
+    /// Reads a scenario from a dict of the JSON shape (through `json.dumps`). Anything but
+    /// a dict (or a subclass) is a `TypeError` naming the type given.
     #[classmethod]
     fn from_dict(
         cls: &Bound<'_, PyType>,
         py: Python<'_>,
         data: &Bound<'_, PyAny>,
     ) -> PyResult<PyScenario> {
+        if !data.is_instance_of::<PyDict>() {
+            let given = data
+                .get_type()
+                .name()
+                .map_or_else(|_| "?".to_owned(), |n| n.to_string());
+            return Err(PyTypeError::new_err(format!(
+                "Scenario.from_dict: expected a dict of the scenario's fields, got {given}; for JSON text use Scenario.from_json"
+            )));
+        }
         let text: String = py
             .import("json")?
             .call_method1("dumps", (data,))?

@@ -8,14 +8,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use milmed_core::format::Format;
 use milmed_core::job::{ChunkSink, DirectorySink, JobEnd, StreamSink};
-use milmed_core::output::{Compression, Encryption, Partial};
+use milmed_core::output::{Encryption, Partial};
 use pyo3::exceptions::PyStopIteration;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use crate::budget::PyBudget;
 use crate::errors::{bad_argument, io_error};
-use crate::options::{RunOptions, encoder, parse_format};
+use crate::options::{
+    RunOptions, batch_size_arg, encoder, parse_compression, parse_format, patients_arg, seed_arg,
+    start_arg, stop_arg, threads_arg,
+};
 use crate::running::{Outbox, Running};
 use crate::scenario::PyScenario;
 
@@ -74,14 +77,14 @@ impl ByteStream {
 pub(crate) fn stream(
     py: Python<'_>,
     scenario: Option<PyRef<'_, PyScenario>>,
-    patients: Option<i128>,
-    seed: i128,
-    start: i128,
-    stop: Option<i128>,
-    threads: Option<i128>,
+    #[pyo3(from_py_with = patients_arg)] patients: Option<u64>,
+    #[pyo3(from_py_with = seed_arg)] seed: u64,
+    #[pyo3(from_py_with = start_arg)] start: u64,
+    #[pyo3(from_py_with = stop_arg)] stop: Option<u64>,
+    #[pyo3(from_py_with = threads_arg)] threads: Option<usize>,
     budget: Option<PyRef<'_, PyBudget>>,
     format: &str,
-    batch_size: i128,
+    #[pyo3(from_py_with = batch_size_arg)] batch_size: usize,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<ByteStream> {
     let format = parse_format(format)?;
@@ -121,14 +124,6 @@ pub(crate) fn stream(
     })
 }
 
-/// Parses `compress`: None or `"gzip"`.
-fn parse_compression(compress: Option<&str>) -> PyResult<Compression> {
-    match compress {
-        None => Ok(Compression::None),
-        Some(name) => name.parse().map_err(|e| bad_argument("compress", e)),
-    }
-}
-
 /// Writes a run into `path` (a directory for NDEF) as `<path>.partial`, renamed into place
 /// when the document is complete; returns the summary as a dict (without the path).
 #[pyfunction]
@@ -138,16 +133,16 @@ pub(crate) fn write<'py>(
     py: Python<'py>,
     path: PathBuf,
     scenario: Option<PyRef<'_, PyScenario>>,
-    patients: Option<i128>,
-    seed: i128,
-    start: i128,
-    stop: Option<i128>,
-    threads: Option<i128>,
+    #[pyo3(from_py_with = patients_arg)] patients: Option<u64>,
+    #[pyo3(from_py_with = seed_arg)] seed: u64,
+    #[pyo3(from_py_with = start_arg)] start: u64,
+    #[pyo3(from_py_with = stop_arg)] stop: Option<u64>,
+    #[pyo3(from_py_with = threads_arg)] threads: Option<usize>,
     budget: Option<PyRef<'_, PyBudget>>,
     format: &str,
     compress: Option<&str>,
     password: Option<&str>,
-    batch_size: i128,
+    #[pyo3(from_py_with = batch_size_arg)] batch_size: usize,
     progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let format = parse_format(format)?;

@@ -30,7 +30,7 @@ def test_budget_fields_and_repr() -> None:
         ({"max_patients": -1}, "max_patients: -1 is not allowed"),
         ({"max_bytes": -10}, "max_bytes: -10 is not allowed"),
         ({"max_seconds": -0.5}, "max_seconds: -0.5 is not allowed; give a finite number of seconds >= 0"),
-        ({"max_cpu_seconds": float("nan")}, "max_cpu_seconds: NaN is not allowed"),
+        ({"max_cpu_seconds": float("nan")}, "max_cpu_seconds: nan is not allowed"),
         ({"max_seconds": float("inf")}, "max_seconds: inf is not allowed"),
     ],
 )
