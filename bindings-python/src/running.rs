@@ -5,10 +5,14 @@
 //! waiting Python thread releases the GIL while it waits, and wakes every
 //! [`WAKE_INTERVAL`] to run Python's signal handlers — a Ctrl-C (`KeyboardInterrupt`)
 //! cancels the job, which stops at its next batch — and to report progress.
+//!
+//! The job's threads belong to the process that started it. A forked child has a copy of
+//! the [`Running`] but none of its threads, so every call checks the process first and
+//! raises a `RuntimeError` in a child instead of waiting forever.
 
 use std::io;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
@@ -16,6 +20,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
 use milmed_core::budget::CancelToken;
 use milmed_core::format::Encoder;
 use milmed_core::job::{Job, JobEnd, JobReport, JobSink, run_job};
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 
 use crate::errors::{budget_exceeded, io_error};
@@ -71,6 +76,8 @@ pub(crate) struct Running<T> {
     /// Patients last reported to the progress callback.
     reported: AtomicU64,
     total: u64,
+    /// The process whose threads run the job.
+    process: u32,
 }
 
 /// How a finished job ended, for the caller to turn into a result or an exception.
@@ -159,7 +166,21 @@ impl<T: Send + 'static> Running<T> {
             done,
             reported: AtomicU64::new(u64::MAX),
             total,
+            process: std::process::id(),
         }
+    }
+
+    /// A `RuntimeError` when called in another process than the one that started the
+    /// job: a child made by `os.fork()`, which has none of the job's threads.
+    pub(crate) fn check_process(&self) -> PyResult<()> {
+        let here = std::process::id();
+        if here == self.process {
+            return Ok(());
+        }
+        Err(PyRuntimeError::new_err(format!(
+            "this iterator was created in process {} and cannot be used after os.fork() in process {here}: its worker threads are not in this process; create a new one in the child",
+            self.process
+        )))
     }
 
     /// Patients the job will generate unless a budget stops it first.
@@ -176,6 +197,7 @@ impl<T: Send + 'static> Running<T> {
         py: Python<'_>,
         progress: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Result<T, Finished>> {
+        self.check_process()?;
         loop {
             let rx = &self.rx;
             let received = py.detach(|| rx.recv_timeout(WAKE_INTERVAL));
@@ -231,8 +253,11 @@ impl<T: Send + 'static> Running<T> {
     }
 
     /// Cancels the job and waits (GIL released) until it has stopped, which it does at
-    /// its next batch.
+    /// its next batch. In a forked child there is nothing to stop or wait for.
     pub(crate) fn stop(&self, py: Python<'_>) {
+        if self.check_process().is_err() {
+            return;
+        }
         self.cancel.cancel();
         let rx = &self.rx;
         py.detach(|| {

@@ -37,6 +37,8 @@ impl ByteStream {
     }
 
     fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        // Before anything else: in a forked child, every call says so.
+        self.running.check_process()?;
         if self.ended.load(Ordering::Relaxed) {
             return Err(PyStopIteration::new_err(()));
         }
@@ -62,7 +64,14 @@ impl ByteStream {
         self.running.total()
     }
 
-    /// Stops the job (at its next batch); the iterator then ends.
+    /// Raises `RuntimeError` if called in another process than the one that created the
+    /// stream (a child made by `os.fork()`); `__next__` does so itself.
+    fn check_process(&self) -> PyResult<()> {
+        self.running.check_process()
+    }
+
+    /// Stops the job (at its next batch); the iterator then ends. Does nothing in a
+    /// forked child, which has no job to stop.
     fn close(&self, py: Python<'_>) {
         if !self.ended.swap(true, Ordering::Relaxed) {
             self.running.stop(py);

@@ -157,6 +157,9 @@ def iter_bytes(
     The bytes are built in Rust on worker threads; at most a few batches wait in memory
     for you to take them. Raises :class:`BudgetExceeded` after the last chunk when a
     limit stopped the run (the chunks before it form a complete document).
+
+    The iterator's work runs on threads of the process that created it: used in a child
+    made by ``os.fork()``, it raises ``RuntimeError`` at once (create a new one there).
     """
     callback = _progress(progress, "milmed")
     stream = _native.stream(
@@ -194,6 +197,8 @@ def generate(
     keep running. Stop iterating at any time: the Rust work stops with it.
 
     Raises :class:`BudgetExceeded` after the last patient when a limit stopped the run.
+    Used in a child made by ``os.fork()``, the iterator raises ``RuntimeError`` at once
+    (its work runs on threads of the parent); create a new one in the child.
     """
     callback = _progress(progress, "milmed")
     stream = _native.stream(
@@ -213,9 +218,15 @@ def generate(
 
 def _records(stream: Any, callback: Optional[Callable[[int, int], Any]]) -> Iterator[Dict[str, Any]]:
     loads = json.loads
+    getpid = os.getpid
+    owner = getpid()
     try:
         for chunk in stream:
             for line in chunk.splitlines():
+                # The stream raises in a forked child; the records of a chunk taken
+                # before the fork must not hide that.
+                if getpid() != owner:
+                    stream.check_process()
                 yield loads(line)
     finally:
         stream.close()
