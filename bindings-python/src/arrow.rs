@@ -2,8 +2,15 @@
 //!
 //! The job's workers pack each patient's typed row with milmed-core's
 //! [`TableEncoder`]; the sink here appends the cells to Arrow builders and cuts a
-//! record batch every [`ROWS_PER_BATCH`] rows. The finished batches are exported with
-//! `__arrow_c_stream__`, so pyarrow, polars and pandas take them without a copy.
+//! record batch every [`ROWS_PER_BATCH`] rows (or [`BUILDER_BYTES`] of builders). The
+//! finished batches are exported with `__arrow_c_stream__`, so pyarrow, polars and pandas
+//! take them without a copy.
+//!
+//! The table is memory the job holds until it returns, so it counts against the budget's
+//! `max_memory`: after every batch the sink adds up the builders' allocated buffers and
+//! the record batches made so far, and when the sum passes the limit it stops the job at
+//! its next batch ([`Outbox::exceed`]), which ends `BudgetExceeded { memory }` like any
+//! other limit. The rows made before a stop come with the exception (`partial`).
 
 use std::ffi::CStr;
 use std::io;
@@ -16,6 +23,7 @@ use arrow_array::builder::{
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use arrow_array::{ArrayRef, RecordBatch, RecordBatchIterator};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use milmed_core::budget::Resource;
 use milmed_core::format::table::{Cell, Column, ColumnType, Table, TableEncoder, cells};
 use milmed_core::job::{EncodedBatch, JobSink};
 use pyo3::prelude::*;
@@ -29,8 +37,13 @@ use crate::options::{
 use crate::running::{Outbox, Running};
 use crate::scenario::PyScenario;
 
-/// Rows per Arrow record batch.
+/// Most rows per Arrow record batch.
 const ROWS_PER_BATCH: usize = 1 << 16;
+
+/// Bytes of builders at which their rows are cut into a record batch even before
+/// [`ROWS_PER_BATCH`]. Builders grow by doubling their buffers, so this bounds how far one
+/// growth step can take the table past a memory limit.
+const BUILDER_BYTES: u64 = 8 << 20;
 
 /// The time zone of timestamp columns.
 const UTC: &str = "UTC";
@@ -121,6 +134,28 @@ impl Builder {
         true
     }
 
+    /// Bytes of the buffers the builder has allocated (capacity, not length).
+    fn allocated(&self) -> u64 {
+        fn text(b: &StringBuilder) -> usize {
+            b.values_capacity() + b.offsets_capacity() * size_of::<i32>() + b.validity_capacity()
+        }
+        let bytes = match self {
+            Builder::Int(b) => b.capacity() * size_of::<i64>() + b.validity_capacity(),
+            Builder::Decimal(b) => b.capacity() * size_of::<f64>() + b.validity_capacity(),
+            Builder::Text(b) => text(b),
+            Builder::List(b) => {
+                b.offsets_capacity() * size_of::<i32>()
+                    + b.validity_capacity()
+                    + text(b.values_ref())
+            }
+            // Values and validity are bitmaps of the same length.
+            Builder::Bool(b) => b.capacity().div_ceil(8) * 2,
+            Builder::Date(b) => b.capacity() * size_of::<i32>() + b.validity_capacity(),
+            Builder::Timestamp(b) => b.capacity() * size_of::<i64>() + b.validity_capacity(),
+        };
+        bytes as u64
+    }
+
     fn finish(&mut self) -> ArrayRef {
         match self {
             Builder::Int(b) => Arc::new(b.finish()),
@@ -135,7 +170,7 @@ impl Builder {
 }
 
 /// Appends packed rows to Arrow builders and sends a record batch every
-/// [`ROWS_PER_BATCH`] rows.
+/// [`ROWS_PER_BATCH`] rows or [`BUILDER_BYTES`] bytes of builders.
 struct ArrowSink {
     outbox: Outbox<RecordBatch>,
     table: Table,
@@ -145,10 +180,15 @@ struct ArrowSink {
     rows: usize,
     /// Packed bytes taken in (the job's byte count: about the size of the Arrow data).
     bytes: u64,
+    /// Bytes of the record batches sent so far: Python keeps every one until the table
+    /// is returned.
+    sent: u64,
+    /// The budget's memory limit, which the table counts against.
+    max_memory: Option<u64>,
 }
 
 impl ArrowSink {
-    fn new(outbox: Outbox<RecordBatch>, table: Table) -> ArrowSink {
+    fn new(outbox: Outbox<RecordBatch>, table: Table, max_memory: Option<u64>) -> ArrowSink {
         ArrowSink {
             outbox,
             table,
@@ -156,7 +196,19 @@ impl ArrowSink {
             builders: table.columns().iter().map(Builder::new).collect(),
             rows: 0,
             bytes: 0,
+            sent: 0,
+            max_memory,
         }
+    }
+
+    /// Bytes the builders have allocated.
+    fn building(&self) -> u64 {
+        self.builders.iter().map(Builder::allocated).sum()
+    }
+
+    /// Bytes the table holds: the record batches made and the builders.
+    fn held(&self) -> u64 {
+        self.sent + self.building()
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -168,6 +220,7 @@ impl ArrowSink {
             RecordBatch::try_new(Arc::clone(&self.schema), columns).map_err(io::Error::other)?;
         self.rows = 0;
         let size = batch.get_array_memory_size() as u64;
+        self.sent += size;
         self.outbox.send(batch, size)
     }
 }
@@ -195,8 +248,14 @@ impl JobSink for ArrowSink {
             }
         }
         self.bytes += batch.bytes.len() as u64;
-        if self.rows >= ROWS_PER_BATCH {
+        if self.rows >= ROWS_PER_BATCH || self.building() >= BUILDER_BYTES {
             self.flush()?;
+        }
+        if let Some(limit) = self.max_memory {
+            let used = self.held();
+            if used > limit {
+                self.outbox.exceed(Resource::Memory, limit, used);
+            }
         }
         Ok(())
     }
@@ -205,8 +264,10 @@ impl JobSink for ArrowSink {
         self.bytes
     }
 
+    /// Read by the job once, before its first batch (its fixed costs); from then on the
+    /// sink checks the table's growth itself, in `write_batch`.
     fn memory(&self) -> u64 {
-        self.outbox.queued()
+        self.held()
     }
 
     fn finish(mut self) -> io::Result<((), u64)> {
@@ -296,10 +357,11 @@ pub(crate) fn table(
         batch_size,
     )?;
     let encoder = Arc::new(TableEncoder::new(&options.generator, table));
+    let max_memory = options.budget.max_memory;
     let running = Running::start(
         options,
         encoder,
-        move |outbox| Ok(ArrowSink::new(outbox, table)),
+        move |outbox| Ok(ArrowSink::new(outbox, table, max_memory)),
         |()| Ok(()),
     );
     let mut batches = Vec::new();
@@ -309,9 +371,16 @@ pub(crate) fn table(
             Err(finished) => break finished,
         }
     };
-    finished.check_budget(py)?;
-    Ok(ArrowTable {
+    let whole = ArrowTable {
         schema: schema(table),
         batches: Mutex::new(batches),
-    })
+    };
+    if let Err(stop) = finished.check_budget(py) {
+        // `BudgetExceeded.partial`: the rows made before the stop, converted by the Python
+        // wrapper into the type its function returns. Should setting it ever fail, the
+        // exception still says why the run stopped.
+        let _ = Py::new(py, whole).and_then(|partial| stop.value(py).setattr("partial", partial));
+        return Err(stop);
+    }
+    Ok(whole)
 }

@@ -6,18 +6,22 @@
 //! [`WAKE_INTERVAL`] to run Python's signal handlers — a Ctrl-C (`KeyboardInterrupt`)
 //! cancels the job, which stops at its next batch — and to report progress.
 //!
+//! A sink may stop its job at a limit that the job does not check itself (the memory of
+//! an Arrow table being built) with [`Outbox::exceed`]: the job stops at its next batch,
+//! as for a cancel, but ends `BudgetExceeded`.
+//!
 //! The job's threads belong to the process that started it. A forked child has a copy of
 //! the [`Running`] but none of its threads, so every call checks the process first and
 //! raises a `RuntimeError` in a child instead of waiting forever.
 
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::thread;
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
-use milmed_core::budget::CancelToken;
+use milmed_core::budget::{CancelToken, Resource};
 use milmed_core::format::Encoder;
 use milmed_core::job::{Job, JobEnd, JobReport, JobSink, run_job};
 use pyo3::exceptions::PyRuntimeError;
@@ -44,6 +48,9 @@ pub(crate) enum Message<T> {
 pub(crate) struct Outbox<T> {
     tx: Sender<Message<T>>,
     queued: Arc<AtomicU64>,
+    cancel: CancelToken,
+    /// How the sink ended the job, if it did ([`exceed`](Self::exceed)).
+    ended: Arc<OnceLock<JobEnd>>,
 }
 
 impl<T> Outbox<T> {
@@ -56,14 +63,22 @@ impl<T> Outbox<T> {
             .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the consumer stopped reading"))
     }
 
-    /// Bytes sent but not yet taken by Python (the sink's share of the memory budget).
-    pub(crate) fn queued(&self) -> u64 {
-        self.queued.load(Ordering::Relaxed)
-    }
-
-    /// The counter behind [`queued`](Self::queued), for sinks that account it themselves.
+    /// The count of bytes sent but not yet taken by Python, for sinks that account it in
+    /// the job's memory.
     pub(crate) fn queued_counter(&self) -> Arc<AtomicU64> {
         Arc::clone(&self.queued)
+    }
+
+    /// Stops the job at its next batch because the sink passed a limit of the budget:
+    /// the job then ends with `BudgetExceeded { resource, limit, used }` (the first call
+    /// counts), its output finished like at any other limit.
+    pub(crate) fn exceed(&self, resource: Resource, limit: u64, used: u64) {
+        let _ = self.ended.set(JobEnd::BudgetExceeded {
+            resource,
+            limit,
+            used,
+        });
+        self.cancel.cancel();
     }
 }
 
@@ -125,9 +140,12 @@ impl<T: Send + 'static> Running<T> {
         let queued = Arc::new(AtomicU64::new(0));
         let done = Arc::new(AtomicU64::new(0));
         let total = options.total();
+        let ended = Arc::new(OnceLock::new());
         let outbox = Outbox {
             tx: tx.clone(),
             queued: Arc::clone(&queued),
+            cancel: cancel.clone(),
+            ended: Arc::clone(&ended),
         };
         let token = cancel.clone();
         let progress = Arc::clone(&done);
@@ -146,7 +164,11 @@ impl<T: Send + 'static> Running<T> {
                 .map_err(|e| e.to_string())?;
                 progress.store(report.patients, Ordering::Relaxed);
                 let mut output = None;
-                let report = report.map(|o| output = Some(o));
+                let mut report = report.map(|o| output = Some(o));
+                // Stopped by the sink at a limit: a budget end, not a cancel.
+                if let (JobEnd::Cancelled, Some(&end)) = (report.end, ended.get()) {
+                    report.end = end;
+                }
                 // Cancelled: Python is raising (Ctrl-C, a failing progress callback) and
                 // will never see a result, so the output is not finished but dropped
                 // (a `.partial` file is removed).

@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Tuple, Union, cast
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar, Union, cast
 
 from . import _native
 from ._errors import BudgetExceeded, ScenarioError
@@ -322,6 +322,9 @@ def _require(module: str, what: str) -> Any:
         ) from None
 
 
+_T = TypeVar("_T")
+
+
 def _table(
     scenario: Optional[Scenario],
     table: str,
@@ -332,10 +335,13 @@ def _table(
     threads: Optional[int],
     budget: Optional[Budget],
     progress: Progress,
-) -> Any:
+    convert: Callable[[Any], _T],
+) -> _T:
+    """Builds the table in Rust and converts it with ``convert``; when a budget stops it,
+    converts the rows made so far into ``BudgetExceeded.partial`` the same way."""
     callback = _progress(progress, f"milmed {table}")
     try:
-        return _native.table(
+        native = _native.table(
             scenario,
             patients=patients,
             seed=seed,
@@ -346,8 +352,13 @@ def _table(
             table=table,
             progress=callback,
         )
+    except BudgetExceeded as error:
+        if error.partial is not None:
+            error.partial = convert(error.partial)
+        raise
     finally:
         _close(callback)
+    return convert(native)
 
 
 def to_arrow(
@@ -371,11 +382,16 @@ def to_arrow(
     timestamps (seconds, UTC); a value that does not apply is null.
 
     The table is built in Rust and handed over through the Arrow PyCapsule interface,
-    without a copy. Raises :class:`BudgetExceeded` when a limit stopped the run.
+    without a copy; its buffers count against ``Budget(max_memory=...)``. Raises
+    :class:`BudgetExceeded` when a limit stopped the run; its ``partial`` is the table of
+    the rows made before the stop.
     """
     pa = _require("pyarrow", "to_arrow")
-    native = _table(scenario, table, patients, seed, start, stop, threads, budget, progress)
-    return pa.RecordBatchReader.from_stream(native).read_all()
+
+    def convert(native: Any) -> "pyarrow.Table":
+        return pa.RecordBatchReader.from_stream(native).read_all()
+
+    return _table(scenario, table, patients, seed, start, stop, threads, budget, progress, convert)
 
 
 def to_pandas(
@@ -391,20 +407,27 @@ def to_pandas(
     progress: Progress = False,
 ) -> "pandas.DataFrame":
     """Generate a run into a ``pandas.DataFrame`` (needs pandas and pyarrow): the table
-    of :func:`to_arrow`, converted by pyarrow."""
+    of :func:`to_arrow`, converted by pyarrow. When a limit stops the run,
+    ``BudgetExceeded.partial`` is a ``pandas.DataFrame`` of the rows made before it."""
     _require("pandas", "to_pandas")
     _require("pyarrow", "to_pandas")
-    return to_arrow(
-        scenario,
-        table=table,
-        patients=patients,
-        seed=seed,
-        start=start,
-        stop=stop,
-        threads=threads,
-        budget=budget,
-        progress=progress,
-    ).to_pandas()
+    try:
+        arrow = to_arrow(
+            scenario,
+            table=table,
+            patients=patients,
+            seed=seed,
+            start=start,
+            stop=stop,
+            threads=threads,
+            budget=budget,
+            progress=progress,
+        )
+    except BudgetExceeded as error:
+        if error.partial is not None:
+            error.partial = error.partial.to_pandas()
+        raise
+    return arrow.to_pandas()
 
 
 def to_polars(
@@ -420,7 +443,12 @@ def to_polars(
     progress: Progress = False,
 ) -> "polars.DataFrame":
     """Generate a run into a ``polars.DataFrame`` (needs polars; not pyarrow): the table
-    of :func:`to_arrow`, taken by polars through the Arrow PyCapsule interface."""
+    of :func:`to_arrow`, taken by polars through the Arrow PyCapsule interface. When a
+    limit stops the run, ``BudgetExceeded.partial`` is a ``polars.DataFrame`` of the rows
+    made before it."""
     pl = _require("polars", "to_polars")
-    native = _table(scenario, table, patients, seed, start, stop, threads, budget, progress)
-    return cast("polars.DataFrame", pl.DataFrame(native))
+
+    def convert(native: Any) -> "polars.DataFrame":
+        return cast("polars.DataFrame", pl.DataFrame(native))
+
+    return _table(scenario, table, patients, seed, start, stop, threads, budget, progress, convert)
