@@ -134,7 +134,8 @@ pub(crate) fn stream(
 }
 
 /// Writes a run into `path` (a directory for NDEF) as `<path>.partial`, renamed into place
-/// when the document is complete; returns the summary as a dict (without the path).
+/// when the document is complete, or in place into a device or a pipe (core's [`Partial`]
+/// decides); returns the summary as a dict (without the path).
 #[pyfunction]
 #[pyo3(signature = (path, scenario=None, *, patients=None, seed=0, start=0, stop=None, threads=None, budget=None, format="ndjson", compress=None, password=None, batch_size=128, progress=None))]
 #[allow(clippy::too_many_arguments)]
@@ -187,6 +188,9 @@ pub(crate) fn write<'py>(
         )
     } else {
         let (partial, file) = Partial::file(&path).map_err(io_error)?;
+        // A new file is synced before it is renamed into place; a device or a pipe
+        // written in place (`/dev/null`, a FIFO) cannot be synced (EINVAL) and need not be.
+        let sync = partial.removable().is_some();
         let sink_encoder = Arc::clone(&encoder);
         Running::start(
             options,
@@ -201,7 +205,10 @@ pub(crate) fn write<'py>(
             },
             move |mut out: BufWriter<std::fs::File>| {
                 out.flush()?;
-                out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+                let file = out.into_inner().map_err(|e| e.into_error())?;
+                if sync {
+                    file.sync_all()?;
+                }
                 partial.commit()
             },
         )

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import stat
+import threading
 from pathlib import Path
-from typing import Callable
+from typing import Callable, List
 
 import pytest
 
@@ -78,3 +81,70 @@ def test_a_budget_truncates_the_file_as_a_complete_document(tmp_path: Path) -> N
     lines = path.read_bytes().splitlines()
     assert len(lines) == summary.patients < 100_000
     assert all(json.loads(line)["id"] == i for i, line in enumerate(lines))
+
+
+# Outputs that are not plain new files (core's Partial decides; these pin what write() does).
+
+
+def test_dev_null_is_written_in_place_and_stays_a_device() -> None:
+    summary = milmed.write("/dev/null", patients=300, seed=2, format="json")
+    assert summary.patients == 300 and summary.bytes > 0 and not summary.truncated
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert not os.path.exists("/dev/null.partial")
+
+
+def test_a_named_pipe_is_written_in_place_and_stays_a_pipe(tmp_path: Path) -> None:
+    fifo = tmp_path / "run.fifo"
+    os.mkfifo(fifo)
+    received: List[bytes] = []
+
+    def read() -> None:
+        with open(fifo, "rb") as pipe:  # blocks until write() opens the other end
+            received.append(pipe.read())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    summary = milmed.write(fifo, patients=2000, seed=5)
+    reader.join(timeout=20)
+    assert not reader.is_alive(), "the reader never saw the end of the output"
+    assert received == [b"".join(milmed.iter_bytes(patients=2000, seed=5))]
+    assert summary.bytes == len(received[0])
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.fifo"]
+
+
+def test_a_partial_file_made_by_someone_else_is_refused_and_left_alone(tmp_path: Path) -> None:
+    stale = tmp_path / "out.ndjson.partial"
+    stale.write_bytes(b"another run's half file\n")
+    with pytest.raises(OSError) as caught:
+        milmed.write(tmp_path / "out.ndjson", patients=50)
+    assert str(stale) in str(caught.value)
+    assert stale.read_bytes() == b"another run's half file\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.ndjson.partial"]
+
+
+def test_a_read_only_target_is_refused_and_left_alone(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root can write read-only files")
+    target = tmp_path / "out.ndjson"
+    target.write_bytes(b"keep me\n")
+    target.chmod(0o444)
+    with pytest.raises(OSError) as caught:
+        milmed.write(target, patients=50)
+    assert str(target) in str(caught.value)
+    assert target.read_bytes() == b"keep me\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.ndjson"]
+
+
+def test_a_symlink_stays_a_link_and_its_target_gets_the_output(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    real = tmp_path / "data" / "real.ndjson"
+    real.write_bytes(b"old\n")
+    link = tmp_path / "latest.ndjson"
+    link.symlink_to(real)
+    summary = milmed.write(link, patients=120, seed=9)
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_bytes() == b"".join(milmed.iter_bytes(patients=120, seed=9))
+    assert summary.path == str(link)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "latest.ndjson"]
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["real.ndjson"]

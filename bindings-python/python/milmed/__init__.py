@@ -280,7 +280,10 @@ def write(
     ``compress="gzip"`` compresses; ``password`` encrypts with AES-256-GCM (the same file
     format as ``milmed generate --encrypt``; ``milmed decrypt`` reads it). The output is
     written as ``<path>.partial`` and renamed to ``path`` only once it is a complete
-    document, so ``path`` never holds half a file. The ``ndef`` format writes one file per
+    document, so ``path`` never holds half a file. A device or a named pipe
+    (``/dev/null``, a FIFO) is written in place; a symbolic link stays a link and its
+    target gets the output; an existing file you may not write, or a ``<path>.partial``
+    this call did not create, is refused with ``OSError`` and left as it is. The ``ndef`` format writes one file per
     patient into the directory ``path``, compressing and encrypting each tag's payload.
 
     A budget limit does not raise here: the file holds the patients before the limit as
