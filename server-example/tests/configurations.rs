@@ -312,3 +312,63 @@ async fn the_ancestor_template_is_stored_and_bad_bodies_are_named() {
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     server.stop().await;
 }
+
+/// A scenario with two problems of different kinds (an unknown field, a value out of
+/// range) is refused with both: in the 422 detail of every route that takes a scenario,
+/// and in the list of the validation route.
+#[tokio::test]
+async fn every_problem_of_a_scenario_is_in_the_answer() {
+    let server = Server::start(Settings::default()).await;
+    let scenario = json!({"days": 0, "bogus": 1});
+    let both = |detail: &str| {
+        detail.contains("2 problems")
+            && detail.contains("bogus: unknown field `bogus`")
+            && detail.contains("days: must be from 1 to 365, got 0")
+    };
+    for (path, body) in [
+        (
+            "/api/v1/configurations",
+            json!({"name": "two", "scenario": scenario}),
+        ),
+        ("/api/v1/generation", json!({"scenario": scenario})),
+        (
+            "/api/v1/streaming/generate?count=5",
+            json!({"scenario": scenario}),
+        ),
+    ] {
+        let (status, answer) = server.call(Method::POST, path, TEST_KEY, Some(body)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {answer}");
+        assert!(both(envelope(status, &answer)), "{path}: {answer}");
+    }
+
+    let (status, verdict) = server
+        .call(
+            Method::POST,
+            "/api/v1/configurations/validate",
+            TEST_KEY,
+            Some(json!({"scenario": scenario})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(verdict["valid"], false);
+    let paths: Vec<&str> = verdict["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["bogus", "days"], "{verdict}");
+
+    // A scenario that is not an object is refused, not read as the default.
+    let (_, verdict) = server
+        .call(
+            Method::POST,
+            "/api/v1/configurations/validate",
+            TEST_KEY,
+            Some(json!({"scenario": []})),
+        )
+        .await;
+    assert_eq!(verdict["valid"], false, "{verdict}");
+    assert_eq!(verdict["errors"][0]["path"], ".", "{verdict}");
+    server.stop().await;
+}
