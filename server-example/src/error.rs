@@ -3,11 +3,14 @@
 //! `{"error": "Not Found", "status": 404, "detail": "job 12 not found", "request_id": "…"}`:
 //! `error` is the status's reason phrase (as the ancestor sent), `detail` says what was
 //! wrong and what is allowed. Unknown routes and wrong methods get the same envelope,
-//! unlike the ancestor's bare `{"detail": …}`.
+//! unlike the ancestor's bare `{"detail": …}`. A scenario that is refused (422) also
+//! lists every problem, each with its JSON path:
+//! `"issues": [{"path": "days", "message": "must be from 1 to 365, got 0"}, …]`.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use milmed_core::scenario::{ScenarioError, ValidationIssue};
 use serde_json::json;
 
 tokio::task_local! {
@@ -25,6 +28,8 @@ pub struct ApiError {
     pub detail: String,
     /// Seconds to wait before retrying, sent as `Retry-After`.
     pub retry_after: Option<u64>,
+    /// A refused scenario's problems, each with its path (sent only when not empty).
+    pub issues: Vec<ValidationIssue>,
 }
 
 impl ApiError {
@@ -34,7 +39,19 @@ impl ApiError {
             status,
             detail: detail.into(),
             retry_after: None,
+            issues: Vec::new(),
         }
+    }
+
+    /// The same error, listing a scenario's problems.
+    pub fn with_issues(mut self, issues: Vec<ValidationIssue>) -> ApiError {
+        self.issues = issues;
+        self
+    }
+
+    /// 422 for a scenario that cannot be used: every problem in `detail` and `issues`.
+    pub fn scenario(error: &ScenarioError) -> ApiError {
+        ApiError::unprocessable(error.to_string()).with_issues(error.issues().to_vec())
     }
 
     /// The same error, telling the client to retry after `seconds`.
@@ -70,12 +87,20 @@ impl ApiError {
     /// The envelope's JSON; `request_id` is the id of the request being answered.
     pub fn body(&self) -> serde_json::Value {
         let request_id = REQUEST_ID.try_with(Clone::clone).unwrap_or_default();
-        json!({
+        let mut body = json!({
             "error": self.status.canonical_reason().unwrap_or("Error"),
             "status": self.status.as_u16(),
             "detail": self.detail,
             "request_id": request_id,
-        })
+        });
+        if !self.issues.is_empty() {
+            body["issues"] = self
+                .issues
+                .iter()
+                .map(|i| json!({"path": i.path, "message": i.message}))
+                .collect();
+        }
+        body
     }
 }
 

@@ -68,7 +68,7 @@ Every route also answers with a trailing slash.";
         crate::metrics::serve,
         serve,
     ),
-    components(schemas(ErrorBody, PresetName, StreamFormat)),
+    components(schemas(ErrorBody, IssueBody, PresetName, StreamFormat)),
     modifiers(&Common),
     tags(
         (name = "health", description = "Liveness, readiness and health (no key)."),
@@ -329,6 +329,18 @@ pub struct ErrorBody {
     pub detail: String,
     /// The request's id, as in the `X-Request-Id` header.
     pub request_id: String,
+    /// Only for a refused scenario (422): every problem, each with its JSON path.
+    pub issues: Option<Vec<IssueBody>>,
+}
+
+/// One problem of a scenario.
+#[derive(ToSchema)]
+pub struct IssueBody {
+    /// JSON path of the offending value, e.g. `fronts[1].nationalities.AUS`; `.` for the
+    /// whole document.
+    pub path: String,
+    /// What is wrong and what is allowed.
+    pub message: String,
 }
 
 /// A preset's name: one of milmed-core's presets (the list is read from milmed-core when

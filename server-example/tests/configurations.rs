@@ -339,7 +339,33 @@ async fn every_problem_of_a_scenario_is_in_the_answer() {
         let (status, answer) = server.call(Method::POST, path, TEST_KEY, Some(body)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {answer}");
         assert!(both(envelope(status, &answer)), "{path}: {answer}");
+        // The same problems, each with its path, for clients that show them by field.
+        let issues: Vec<(&str, &str)> = answer["issues"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{path}: an issues list: {answer}"))
+            .iter()
+            .map(|i| (i["path"].as_str().unwrap(), i["message"].as_str().unwrap()))
+            .collect();
+        assert_eq!(issues.len(), 2, "{path}: {answer}");
+        assert_eq!(issues[0].0, "bogus", "{path}: {answer}");
+        assert_eq!(
+            issues[1],
+            ("days", "must be from 1 to 365, got 0"),
+            "{path}: {answer}"
+        );
     }
+
+    // Other refusals have no issues list.
+    let (status, answer) = server
+        .call(
+            Method::POST,
+            "/api/v1/generation",
+            TEST_KEY,
+            Some(json!({"preset": "peacekeeping", "count": 0})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert!(answer.get("issues").is_none(), "{answer}");
 
     let (status, verdict) = server
         .call(

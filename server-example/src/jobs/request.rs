@@ -10,7 +10,7 @@
 use milmed_core::Scenario;
 use milmed_core::format::Format;
 use milmed_core::job::Priority;
-use milmed_core::scenario::MAX_PATIENTS;
+use milmed_core::scenario::{MAX_PATIENTS, ScenarioError, ValidationIssue};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -98,14 +98,55 @@ fn format_name(name: &str) -> Result<&'static str, String> {
     }
 }
 
+/// Why a generation request is refused: what is wrong and what is allowed, and, for a
+/// scenario, every problem with its path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestError {
+    /// One line naming the field (or every problem of the scenario).
+    pub detail: String,
+    /// The scenario's problems, each with its JSON path; empty for other fields.
+    pub issues: Vec<ValidationIssue>,
+}
+
+impl From<String> for RequestError {
+    fn from(detail: String) -> RequestError {
+        RequestError {
+            detail,
+            issues: Vec::new(),
+        }
+    }
+}
+
+impl From<&str> for RequestError {
+    fn from(detail: &str) -> RequestError {
+        RequestError::from(detail.to_owned())
+    }
+}
+
+impl RequestError {
+    /// A scenario's error, its detail prefixed with `prefix` (e.g. `configuration: `).
+    fn scenario(prefix: &str, e: &ScenarioError) -> RequestError {
+        RequestError {
+            detail: format!("{prefix}{e}"),
+            issues: e.issues().to_vec(),
+        }
+    }
+}
+
+impl std::fmt::Display for RequestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.detail)
+    }
+}
+
 impl GenerationRequest {
     /// Checks the request; the error says which field is wrong and what is allowed.
     /// `stored` is the scenario of `configuration_id`, looked up by the caller.
-    pub fn validate(self, stored: Option<Scenario>) -> Result<Generation, String> {
+    pub fn validate(self, stored: Option<Scenario>) -> Result<Generation, RequestError> {
         // An empty configuration counts as none (ancestor clients send `{}` beside a
         // preset); anything but an object is refused rather than ignored.
         if self.configuration.as_ref().is_some_and(|c| !c.is_object()) {
-            return Err("configuration: give a JSON object".to_owned());
+            return Err("configuration: give a JSON object".into());
         }
         let sources = [
             self.preset.is_some(),
@@ -118,27 +159,27 @@ impl GenerationRequest {
         match sources.iter().filter(|&&s| s).count() {
             0 => {
                 return Err(
-                    "give one of preset, scenario, configuration or configuration_id".to_owned(),
+                    "give one of preset, scenario, configuration or configuration_id".into(),
                 );
             }
             1 => {}
             _ => {
                 return Err(
-                    "give only one of preset, scenario, configuration or configuration_id"
-                        .to_owned(),
+                    "give only one of preset, scenario, configuration or configuration_id".into(),
                 );
             }
         }
         let mut scenario = if let Some(id) = &self.configuration_id {
             stored.ok_or_else(|| format!("configuration_id: no configuration {id:?}"))?
         } else if let Some(name) = &self.preset {
-            Scenario::preset(name).map_err(|e| e.to_string())?
+            Scenario::preset(name).map_err(|e| RequestError::scenario("", &e))?
         } else if let Some(body) = &self.scenario {
-            Scenario::from_json(&body.to_string()).map_err(|e| e.to_string())?
+            Scenario::from_json(&body.to_string()).map_err(|e| RequestError::scenario("", &e))?
         } else {
             let config = self.configuration.as_ref().expect("checked above");
             let mapped = from_ancestor(config)?;
-            Scenario::from_json(&mapped.to_string()).map_err(|e| format!("configuration: {e}"))?
+            Scenario::from_json(&mapped.to_string())
+                .map_err(|e| RequestError::scenario("configuration: ", &e))?
         };
         // Both counts are checked, even the one that `count` overrides: a wrong value is
         // never silently ignored.
@@ -147,15 +188,17 @@ impl GenerationRequest {
             ("total_patients", self.total_patients),
         ] {
             if let Some(n) = value.filter(|&n| n == 0 || n > MAX_PATIENTS) {
-                return Err(format!(
+                return Err(RequestError::from(format!(
                     "{field}: {n} is not allowed; give 1 to {MAX_PATIENTS} patients"
-                ));
+                )));
             }
         }
         if let Some(n) = self.count.or(self.total_patients) {
             scenario.patients = n;
         }
-        scenario.validate().map_err(|e| e.to_string())?;
+        scenario
+            .validate()
+            .map_err(|e| RequestError::scenario("", &e))?;
         let formats = self
             .output_formats
             .unwrap_or_else(|| vec!["json".to_owned()])
@@ -163,7 +206,7 @@ impl GenerationRequest {
             .map(|f| format_name(f).map(str::to_owned))
             .collect::<Result<Vec<_>, _>>()?;
         if formats.is_empty() {
-            return Err("output_formats: give at least one format".to_owned());
+            return Err("output_formats: give at least one format".into());
         }
         // Each format is one file of the download: a format named twice (perhaps under
         // two names) would be two files of one name.
@@ -172,12 +215,12 @@ impl GenerationRequest {
             .enumerate()
             .find(|(i, f)| formats[..*i].contains(f))
         {
-            return Err(format!(
+            return Err(RequestError::from(format!(
                 "output_formats: {twice} is given twice (at {i}); give each format once"
-            ));
+            )));
         }
         if formats.iter().any(|f| f == "ndef") {
-            return Err("output_formats: ndef writes one file per patient and is not offered for jobs; use the milmed command".to_owned());
+            return Err("output_formats: ndef writes one file per patient and is not offered for jobs; use the milmed command".into());
         }
         let priority = match self.priority.as_deref() {
             None => Priority::Normal,
@@ -187,11 +230,11 @@ impl GenerationRequest {
             match &self.encryption_password {
                 None => {
                     return Err(
-                        "encryption_password is required when use_encryption is true".to_owned(),
+                        "encryption_password is required when use_encryption is true".into(),
                     );
                 }
                 Some(p) if p.chars().count() < 8 => {
-                    return Err("encryption_password: give at least 8 characters".to_owned());
+                    return Err("encryption_password: give at least 8 characters".into());
                 }
                 Some(_) => {}
             }
@@ -306,7 +349,7 @@ pub fn from_ancestor(config: &Value) -> Result<Value, String> {
 mod tests {
     use super::*;
 
-    fn request(body: Value) -> Result<Generation, String> {
+    fn request(body: Value) -> Result<Generation, RequestError> {
         serde_json::from_value::<GenerationRequest>(body)
             .unwrap()
             .validate(None)
@@ -391,7 +434,7 @@ mod tests {
             ),
         ] {
             let err = request(body.clone()).unwrap_err();
-            assert!(err.contains(message), "{body}: {err}");
+            assert!(err.detail.contains(message), "{body}: {err}");
         }
     }
 }

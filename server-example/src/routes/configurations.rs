@@ -135,7 +135,10 @@ fn checked(
     body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(String, Scenario), ApiError> {
     let Json(body) = body.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
-    read_body(&body).map_err(|e| ApiError::unprocessable(e.detail()))
+    read_body(&body).map_err(|e| match e {
+        BodyError::Scenario(e) => ApiError::scenario(&e),
+        shape => ApiError::unprocessable(shape.detail()),
+    })
 }
 
 /// `POST /api/v1/configurations`: 201 with the stored configuration, version 1; 409 when

@@ -105,7 +105,9 @@ pub async fn create(
         Some(id) => Some(crate::routes::configurations::scenario_of(&state, &key, id).await?),
         None => None,
     };
-    let generation = request.validate(stored).map_err(ApiError::unprocessable)?;
+    let generation = request
+        .validate(stored)
+        .map_err(|e| ApiError::unprocessable(e.detail).with_issues(e.issues))?;
     let patients = generation.scenario.patients;
     crate::keys::check_patients(&state, &key, patients)?;
     let per_key = key.limits.max_patients_per_request;

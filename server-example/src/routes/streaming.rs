@@ -105,9 +105,7 @@ pub async fn get(
                 "give either preset or configuration_id, not both",
             ));
         }
-        (Some(name), None) => {
-            Scenario::preset(name).map_err(|e| ApiError::unprocessable(e.to_string()))?
-        }
+        (Some(name), None) => Scenario::preset(name).map_err(|e| ApiError::scenario(&e))?,
         (None, Some(id)) => crate::routes::configurations::scenario_of(&state, &key, id).await?,
         (None, None) => Scenario::default(),
     };
@@ -159,8 +157,8 @@ pub async fn post(
             "give either `preset` or `configuration_id` in the query (GET) or a scenario in the body (POST), not both",
         ));
     }
-    let scenario = Scenario::from_json(&body.scenario.to_string())
-        .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+    let scenario =
+        Scenario::from_json(&body.scenario.to_string()).map_err(|e| ApiError::scenario(&e))?;
     stream_run(&state, &key, scenario, &query).await
 }
 
@@ -194,8 +192,7 @@ async fn stream_run(
         }
     };
     crate::keys::check_patients(state, key, scenario.patients)?;
-    let generator = Generator::new(&scenario, query.seed)
-        .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+    let generator = Generator::new(&scenario, query.seed).map_err(|e| ApiError::scenario(&e))?;
     let patients = generator.len();
     let (tx, rx) = mpsc::channel::<Result<Vec<u8>, io::Error>>(CHANNEL_CHUNKS);
     let cancel = CancelToken::new();
