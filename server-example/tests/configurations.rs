@@ -249,12 +249,7 @@ async fn the_ancestor_template_is_stored_and_bad_bodies_are_named() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(verdict["valid"], false);
-    let paths: Vec<&str> = verdict["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["path"].as_str().unwrap())
-        .collect();
+    let paths = error_paths(&verdict);
     assert_eq!(paths, ["patients", "days"], "{verdict}");
     let (_, verdict) = server
         .call(
@@ -377,12 +372,7 @@ async fn every_problem_of_a_scenario_is_in_the_answer() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(verdict["valid"], false);
-    let paths: Vec<&str> = verdict["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["path"].as_str().unwrap())
-        .collect();
+    let paths = error_paths(&verdict);
     assert_eq!(paths, ["bogus", "days"], "{verdict}");
 
     // A scenario that is not an object is refused, not read as the default.
@@ -397,4 +387,14 @@ async fn every_problem_of_a_scenario_is_in_the_answer() {
     assert_eq!(verdict["valid"], false, "{verdict}");
     assert_eq!(verdict["errors"][0]["path"], ".", "{verdict}");
     server.stop().await;
+}
+
+/// The paths of a validation verdict's errors, in order.
+fn error_paths(verdict: &Value) -> Vec<&str> {
+    verdict["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect()
 }

@@ -329,11 +329,7 @@ impl Reader {
                 let mut ok = true;
                 for (key, value) in entries {
                     let at = child(path, key);
-                    if !seen.insert(key.as_str()) {
-                        self.fail(
-                            &at,
-                            format!("`{key}` is given more than once; give each key once"),
-                        );
+                    if !self.first_time(&mut seen, key, &at) {
                         ok = false;
                     } else if let Some(v) = self.json(value, &at) {
                         out.insert(key.clone(), v);
@@ -344,6 +340,19 @@ impl Reader {
                 ok.then_some(Value::Object(out))
             }
         }
+    }
+
+    /// Whether `key` is met for the first time in its object; a repeated key is an issue
+    /// at `at` (the last value would otherwise silently win).
+    fn first_time<'k>(&mut self, seen: &mut BTreeSet<&'k str>, key: &'k str, at: &str) -> bool {
+        let first = seen.insert(key);
+        if !first {
+            self.fail(
+                at,
+                format!("`{key}` is given more than once; give each key once"),
+            );
+        }
+        first
     }
 
     /// The node deserialised as a `T`; the first problem inside it is an issue at its
@@ -382,11 +391,7 @@ impl Reader {
         let mut seen = BTreeSet::new();
         for (key, value) in entries {
             let at = child(path, key);
-            if !seen.insert(key.as_str()) {
-                self.fail(
-                    &at,
-                    format!("`{key}` is given more than once; give each key once"),
-                );
+            if !self.first_time(&mut seen, key, &at) {
                 continue;
             }
             let parsed = match K::deserialize(Value::String(key.clone())) {
