@@ -1,19 +1,19 @@
 //! A validated scenario turned into ready-to-draw tables.
 //!
 //! Everything that does not depend on the individual patient is worked out once here —
-//! cumulative weights, the injury-mix correction, transition rows with the scenario's
-//! overrides — so that simulating a patient is only table look-ups and a few dozen
-//! random draws.
+//! cumulative weights, the injury-mix correction, the joint table of primary injuries
+//! (condition, grade, site) and, when the scenario asks for triage shares, that table
+//! split by the triage each injury calls for — so that simulating a patient is only
+//! table look-ups and a few dozen random draws.
 
-use crate::model::{Environment, Facility, InjuryType, Triage};
-use crate::reference::conditions::{BATTLE_MIX, CONDITIONS, Climate};
-use crate::reference::flow::{Next, TRANSITIONS};
+use crate::clinical::{Injury, triage};
+use crate::model::{Environment, InjuryType, Site};
+use crate::reference::conditions::{BATTLE_MIX, CONDITIONS, Climate, SiteRule};
 use crate::reference::personnel::{BLOOD_GROUPS, RANKS};
 use crate::reference::warfare::{
-    CLIMATE_CONDITION_FACTOR, DEGRADED_MOBILITY, ENVIRONMENT, SPECIAL_EVENT_POLYTRAUMA_RATE,
-    SPECIAL_EVENT_TRIAGE, WARFARE,
+    CLIMATE_CONDITION_FACTOR, ENVIRONMENT, SPECIAL_EVENT_POLYTRAUMA_RATE, WARFARE,
 };
-use crate::reference::{BODY_SITES, condition_index, nation_index};
+use crate::reference::{BODY_SITES, PROFILES, condition_index, nation_index};
 use crate::rng::{cumulative, cumulative3};
 use crate::scenario::Scenario;
 use crate::scenario::validate::parse_start;
@@ -41,6 +41,48 @@ impl Table {
     }
 }
 
+/// A primary injury to draw: condition index, grade and site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct InjuryDraw {
+    pub condition: u8,
+    pub grade: u8,
+    pub site: Site,
+}
+
+/// A draw table of primary injuries.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct InjuryTable {
+    pub values: Vec<InjuryDraw>,
+    pub cumulative: Vec<f64>,
+}
+
+/// The primary injuries of one column and injury type.
+#[derive(Debug, Clone)]
+pub(crate) struct InjuryPool {
+    /// Every (condition, grade, site) with its probability.
+    pub all: InjuryTable,
+    /// When the scenario sets triage shares for this injury type: the cumulative shares
+    /// and the pool split by the triage each injury calls for (an empty table where no
+    /// injury of the pool calls for that category).
+    pub by_triage: Option<([f64; 3], [InjuryTable; 3])>,
+}
+
+/// The sites a condition can sit at, with their probabilities.
+pub(crate) fn site_weights(rule: SiteRule) -> impl Iterator<Item = (Site, f64)> {
+    const LIMBS: [Site; 4] = [Site::LeftArm, Site::RightArm, Site::LeftLeg, Site::RightLeg];
+    let (list, weights): (&[Site], [f64; 7]) = match rule {
+        SiteRule::At(site) => (std::slice::from_ref(&Site::ALL[site.index()]), [1.0; 7]),
+        SiteRule::AnyLimb => (&LIMBS, [0.25; 7]),
+        SiteRule::AnyLeg => (&LIMBS[2..], [0.5; 7]),
+        SiteRule::Anywhere => (
+            &Site::ALL[..7],
+            std::array::from_fn(|i| BODY_SITES[i].weight),
+        ),
+        SiteRule::Systemic => (&Site::ALL[7..], [1.0; 7]),
+    };
+    list.iter().copied().zip(weights)
+}
+
 /// One front, ready to draw nationalities from.
 #[derive(Debug)]
 pub(crate) struct CompiledFront {
@@ -56,27 +98,18 @@ pub(crate) struct CompiledScenario {
     pub front_nations: Vec<CompiledFront>,
     /// Injury-type weights per schedule column.
     pub injury: [[f64; 3]; COLUMNS],
-    /// Triage weights per column and injury type.
-    pub triage: [[[f64; 3]; 3]; COLUMNS],
     /// Polytrauma rate per column.
     pub polytrauma: [f64; COLUMNS],
-    /// Battle-injury conditions per column.
-    pub battle_conditions: Vec<Table>,
-    /// Non-battle-injury and disease conditions (same for every column).
-    pub non_battle_conditions: Table,
-    /// Disease conditions.
-    pub disease_conditions: Table,
-    /// Transition rows with the scenario's facility overrides.
-    pub rows: [[[f64; 7]; 3]; 5],
-    /// Whether the POI death probability gets the degraded-environment factor.
-    pub degraded: bool,
+    /// Primary injuries per column and injury type.
+    pub injuries: Vec<[InjuryPool; 3]>,
     /// Sum of environmental evacuation delays, minutes.
     pub evacuation_delay_minutes: u32,
     /// Product of mobility factors (at least [`MIN_MOBILITY`]).
     pub mobility: f64,
     pub ranks: Vec<f64>,
     pub blood_groups: Vec<f64>,
-    pub body_sites: Vec<f64>,
+    /// Every condition's grade probabilities, cumulative.
+    pub grades: Vec<[f64; 6]>,
 }
 
 impl CompiledScenario {
@@ -123,23 +156,64 @@ impl CompiledScenario {
             let infection = if c.infectious { disease_factor } else { 1.0 };
             base * climate * infection
         };
-        let pool = |kind: InjuryType| {
-            Table::new(
-                CONDITIONS
+        let condition_pool = |col: usize, kind: InjuryType| -> Vec<(usize, f64)> {
+            match kind {
+                InjuryType::BattleInjury => BATTLE_MIX[col.min(8)]
+                    .iter()
+                    .map(|&(code, w)| {
+                        let i = condition_index(code).expect("battle mix codes exist");
+                        (i, condition_weight(i, w))
+                    })
+                    .collect(),
+                _ => CONDITIONS
                     .iter()
                     .enumerate()
                     .filter(|(_, c)| c.injury_type == kind)
-                    .map(|(i, c)| (i as u8, condition_weight(i, c.weight))),
-            )
+                    .map(|(i, c)| (i, condition_weight(i, c.weight)))
+                    .collect(),
+            }
         };
-        let battle_conditions = (0..COLUMNS)
-            .map(|col| {
-                let mix = BATTLE_MIX[col.min(8)];
-                Table::new(mix.iter().map(|&(code, w)| {
-                    let i = condition_index(code).expect("battle mix codes exist");
-                    (i as u8, condition_weight(i, w))
-                }))
-            })
+        let injury_pool = |col: usize, kind: InjuryType| {
+            let mut entries = Vec::new();
+            for (condition, weight) in condition_pool(col, kind) {
+                for (g, &p) in PROFILES[condition].grades.iter().enumerate() {
+                    for (site, w) in site_weights(CONDITIONS[condition].site) {
+                        let draw = InjuryDraw {
+                            condition: condition as u8,
+                            grade: g as u8 + 1,
+                            site,
+                        };
+                        entries.push((draw, weight * p * w));
+                    }
+                }
+            }
+            let table = |keep: &dyn Fn(&InjuryDraw) -> bool| {
+                let (values, weights): (Vec<_>, Vec<_>) = entries
+                    .iter()
+                    .filter(|(d, w)| *w > 0.0 && keep(d))
+                    .copied()
+                    .unzip();
+                InjuryTable {
+                    values,
+                    cumulative: cumulative(weights),
+                }
+            };
+            let by_triage = scenario.triage_weights.get(&kind).map(|w| {
+                let split = |t: usize| {
+                    table(&|d: &InjuryDraw| {
+                        let injury = Injury::new(usize::from(d.condition), d.grade, d.site);
+                        triage(&injury.picture(), d.grade).index() == t
+                    })
+                };
+                (cumulative3(w.weights()), [split(0), split(1), split(2)])
+            });
+            InjuryPool {
+                all: table(&|_| true),
+                by_triage,
+            }
+        };
+        let injuries = (0..COLUMNS)
+            .map(|col| std::array::from_fn(|k| injury_pool(col, InjuryType::ALL[k])))
             .collect();
 
         // Injury mix, modulated by warfare type but honoured overall.
@@ -181,47 +255,14 @@ impl CompiledScenario {
             }
         }
         let mut injury = [[0.0; 3]; COLUMNS];
-        let mut triage = [[[0.0; 3]; 3]; COLUMNS];
         let mut polytrauma = [0.0; COLUMNS];
         for col in 0..COLUMNS {
             injury[col] = cumulative3(column_mix(col, &correction));
-            for kind in InjuryType::ALL {
-                let weights = match scenario.triage_weights.get(kind) {
-                    Some(w) => w.weights(),
-                    None if col < 8 => WARFARE[col].triage[kind.index()],
-                    None => SPECIAL_EVENT_TRIAGE[kind.index()],
-                };
-                triage[col][kind.index()] = cumulative3(weights);
-            }
             polytrauma[col] = if col < 8 {
                 WARFARE[col].polytrauma_rate
             } else {
                 SPECIAL_EVENT_POLYTRAUMA_RATE
             };
-        }
-
-        // Transition rows with facility overrides: death and RTD replaced, the onward
-        // columns rescaled to fill the rest in the base row's proportions.
-        let mut rows = TRANSITIONS;
-        for (facility, rates) in &scenario.facility_outcomes {
-            for row in rows[facility.index()].iter_mut() {
-                let onward: f64 = row
-                    .iter()
-                    .enumerate()
-                    .filter(|&(j, _)| j != Next::Death as usize && j != Next::Rtd as usize)
-                    .map(|(_, p)| p)
-                    .sum();
-                let rest = (1.0 - rates.kia - rates.rtd).max(0.0);
-                for (j, p) in row.iter_mut().enumerate() {
-                    if j == Next::Death as usize {
-                        *p = rates.kia;
-                    } else if j == Next::Rtd as usize {
-                        *p = rates.rtd;
-                    } else if onward > 0.0 {
-                        *p *= rest / onward;
-                    }
-                }
-            }
         }
 
         CompiledScenario {
@@ -230,13 +271,8 @@ impl CompiledScenario {
             fronts,
             front_nations,
             injury,
-            triage,
             polytrauma,
-            battle_conditions,
-            non_battle_conditions: pool(InjuryType::NonBattleInjury),
-            disease_conditions: pool(InjuryType::Disease),
-            rows,
-            degraded: mobility < DEGRADED_MOBILITY,
+            injuries,
             evacuation_delay_minutes: environment
                 .iter()
                 .map(|e| ENVIRONMENT[e.index()].evacuation_delay_minutes)
@@ -244,21 +280,21 @@ impl CompiledScenario {
             mobility: mobility.max(MIN_MOBILITY),
             ranks: cumulative(RANKS.iter().map(|r| r.share)),
             blood_groups: cumulative(BLOOD_GROUPS.iter().map(|b| b.1)),
-            body_sites: cumulative(BODY_SITES.iter().map(|b| b.weight)),
+            grades: PROFILES
+                .iter()
+                .map(|p| {
+                    let mut c = p.grades;
+                    for i in 1..6 {
+                        c[i] += c[i - 1];
+                    }
+                    c
+                })
+                .collect(),
         }
     }
 
-    /// The condition table to draw a primary condition from.
-    pub fn conditions(&self, column: usize, kind: InjuryType) -> &Table {
-        match kind {
-            InjuryType::BattleInjury => &self.battle_conditions[column],
-            InjuryType::NonBattleInjury => &self.non_battle_conditions,
-            InjuryType::Disease => &self.disease_conditions,
-        }
-    }
-
-    /// Base transition row for a facility and triage (with overrides).
-    pub fn row(&self, facility: Facility, triage: Triage) -> [f64; 7] {
-        self.rows[facility.index()][triage.index()]
+    /// The primary injuries of a column and injury type.
+    pub fn injuries(&self, column: usize, kind: InjuryType) -> &InjuryPool {
+        &self.injuries[column][kind.index()]
     }
 }

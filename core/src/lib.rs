@@ -28,8 +28,10 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod budget;
 pub mod care;
+pub mod clinical;
 mod compiled;
 pub mod format;
 mod generator;

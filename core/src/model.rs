@@ -301,3 +301,81 @@ named_enum! {
         Systemic => "Systemic",
     }
 }
+
+impl Triage {
+    /// Urgency rank: 0 for the most urgent category (T1).
+    pub const fn urgency(self) -> u8 {
+        self as u8
+    }
+}
+
+named_enum! {
+    /// How an injury or illness came about.
+    Mechanism {
+        /// Bullet or other small-arms projectile.
+        Gunshot => "gunshot",
+        /// Explosion: fragments, blast and its secondary effects.
+        Explosive => "explosive",
+        /// Blunt force: falls, vehicle crashes, crush, sport.
+        Blunt => "blunt",
+        /// Flame, hot surfaces or fire.
+        Thermal => "thermal",
+        /// Chemical agent or industrial chemical.
+        Chemical => "chemical",
+        /// Climate: heat or cold.
+        Environmental => "environmental",
+        /// Infection.
+        Infectious => "infectious",
+        /// Psychological strain.
+        Psychological => "psychological",
+        /// Other illness, neither infectious nor psychological.
+        Medical => "medical",
+    }
+}
+
+named_enum! {
+    /// Where on the body a condition sits, finer than [`BodyRegion`]: the torso is split
+    /// into chest and abdomen (with pelvis), because the care differs (a chest drain or a
+    /// laparotomy).
+    Site {
+        /// Head, face and neck.
+        Head => "Head",
+        /// Chest (thorax).
+        Chest => "Chest",
+        /// Abdomen, pelvis and lower back.
+        Abdomen => "Abdomen",
+        /// Left arm.
+        LeftArm => "Left Arm",
+        /// Right arm.
+        RightArm => "Right Arm",
+        /// Left leg.
+        LeftLeg => "Left Leg",
+        /// Right leg.
+        RightLeg => "Right Leg",
+        /// No single site: systemic illness.
+        Systemic => "Systemic",
+    }
+}
+
+impl Site {
+    /// The coarse region of the ancestor's `body_part`.
+    pub const fn region(self) -> BodyRegion {
+        match self {
+            Site::Head => BodyRegion::Head,
+            Site::Chest | Site::Abdomen => BodyRegion::Torso,
+            Site::LeftArm => BodyRegion::LeftArm,
+            Site::RightArm => BodyRegion::RightArm,
+            Site::LeftLeg => BodyRegion::LeftLeg,
+            Site::RightLeg => BodyRegion::RightLeg,
+            Site::Systemic => BodyRegion::Systemic,
+        }
+    }
+
+    /// Whether the site is an arm or a leg.
+    pub const fn is_limb(self) -> bool {
+        matches!(
+            self,
+            Site::LeftArm | Site::RightArm | Site::LeftLeg | Site::RightLeg
+        )
+    }
+}

@@ -7,8 +7,10 @@
 //! are expanded on demand from [`Patient::detail_seed`] by [`care`](crate::care) and the
 //! writers, so generating a patient costs no allocation at all.
 
+use crate::clinical::{Assessment, Injury};
 use crate::model::{
-    BloodGroup, BodyRegion, EventKind, Facility, Gender, InjuryType, Outcome, Triage,
+    BloodGroup, BodyRegion, EventKind, Facility, Gender, InjuryType, Mechanism, Outcome, Site,
+    Triage,
 };
 use crate::reference::{self, Condition, Nation, Rank};
 use crate::schedule::Source;
@@ -36,6 +38,7 @@ pub struct TimelineEvent {
 pub struct Timeline {
     events: [TimelineEvent; MAX_EVENTS],
     len: u8,
+    en_route_to: Option<Facility>,
 }
 
 impl Timeline {
@@ -47,7 +50,30 @@ impl Timeline {
                 facility: Facility::Poi,
             }; MAX_EVENTS],
             len: 0,
+            en_route_to: None,
         }
+    }
+
+    /// Ends the journey with a death after an evacuation request or during a transit,
+    /// on the way to `destination` (the event is placed at the facility left).
+    pub(crate) fn die_en_route(&mut self, minute: u32, kind: EventKind, destination: Facility) {
+        let left = self.events[usize::from(self.len) - 1].facility;
+        self.push(minute, kind, left);
+        self.en_route_to = Some(destination);
+    }
+
+    /// The facility the patient was waiting for or being carried to when he died, if he
+    /// died after an evacuation request.
+    pub fn died_en_route_to(&self) -> Option<Facility> {
+        self.en_route_to
+    }
+
+    /// Whether the patient died while being carried between two facilities.
+    pub fn died_in_transit(&self) -> bool {
+        let events = self.events();
+        events.len() >= 2
+            && events[events.len() - 1].kind.is_terminal()
+            && events[events.len() - 2].kind == EventKind::TransitStart
     }
 
     pub(crate) fn push(&mut self, minute: u32, kind: EventKind, facility: Facility) {
@@ -70,13 +96,20 @@ impl Timeline {
         self.events()[usize::from(self.len) - 1]
     }
 
-    /// The facility of the next arrival after event `i`, if any (the destination of a
-    /// departure or evacuation request).
+    /// The next arrival after event `i`, if any.
     pub fn next_arrival_after(&self, i: usize) -> Option<TimelineEvent> {
         self.events()[i + 1..]
             .iter()
             .copied()
             .find(|e| e.kind == EventKind::Arrival)
+    }
+
+    /// Where the departure or evacuation request at event `i` leads: the facility of the
+    /// next arrival, or the destination of a transit the patient died in.
+    pub fn destination_after(&self, i: usize) -> Option<Facility> {
+        self.next_arrival_after(i)
+            .map(|e| e.facility)
+            .or(self.en_route_to)
     }
 
     /// The stays, facility by facility.
@@ -134,12 +167,28 @@ pub struct Patient {
     pub(crate) injury_type: InjuryType,
     pub(crate) triage: Triage,
     pub(crate) blood_group: BloodGroup,
-    pub(crate) body_region: BodyRegion,
+    pub(crate) mechanism: Mechanism,
     pub(crate) outcome: Outcome,
     pub(crate) mass_casualty: bool,
     pub(crate) condition_count: u8,
     pub(crate) conditions: [u8; MAX_CONDITIONS],
+    pub(crate) grades: [u8; MAX_CONDITIONS],
+    pub(crate) sites: [Site; MAX_CONDITIONS],
+    pub(crate) course: Course,
     pub(crate) timeline: Timeline,
+}
+
+/// The moments of a patient's first hours that decide whether a threat to life kills him:
+/// drawn with the patient, so that the outcome and the care plan see the same times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Course {
+    /// Minutes from injury to first aid at the point of injury (tourniquet, pressure).
+    pub first_aid_minute: u8,
+    /// Minutes from injury to a combat medic's intervention at the point of injury
+    /// (decompression, airway, TXA), if a medic reached the casualty there.
+    pub medic_minute: Option<u8>,
+    /// Minutes from arrival at the first surgical facility to the start of surgery.
+    pub surgery_delay: u8,
 }
 
 impl Patient {
@@ -233,7 +282,44 @@ impl Patient {
 
     /// Body region of the primary condition.
     pub fn body_region(&self) -> BodyRegion {
-        self.body_region
+        self.sites[0].region()
+    }
+
+    /// Site of the primary condition.
+    pub fn site(&self) -> Site {
+        self.sites[0]
+    }
+
+    /// How the primary condition came about.
+    pub fn mechanism(&self) -> Mechanism {
+        self.mechanism
+    }
+
+    /// Conditions with their grades and sites, primary first.
+    pub fn injuries(&self) -> impl ExactSizeIterator<Item = Injury> + '_ {
+        (0..usize::from(self.condition_count)).map(|i| {
+            Injury::new(
+                usize::from(self.conditions[i]),
+                self.grades[i],
+                self.sites[i],
+            )
+        })
+    }
+
+    /// The clinical assessment: the combined physiological picture, worst grade and the
+    /// triage they call for (equal to [`triage`](Self::triage)).
+    pub fn assessment(&self) -> Assessment {
+        Assessment::of(self.injuries())
+    }
+
+    /// The Injury Severity Score, for injuries (`None` for illness).
+    pub fn injury_severity_score(&self) -> Option<u8> {
+        crate::clinical::injury_severity_score(self.injuries())
+    }
+
+    /// The timing of first aid, medic care and surgery.
+    pub fn course(&self) -> Course {
+        self.course
     }
 
     /// How the journey ends.
@@ -248,7 +334,11 @@ impl Patient {
 
     /// Whether the patient has several injuries (a primary and secondaries).
     pub fn polytrauma(&self) -> bool {
-        self.condition_count > 1
+        // Haemorrhagic shock coded beside a wound is a complication, not a second injury.
+        self.injuries()
+            .filter(|i| i.effect() != crate::reference::Effect::HaemorrhagicShock)
+            .count()
+            > 1
     }
 
     /// Conditions, primary first.

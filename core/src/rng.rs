@@ -118,9 +118,8 @@ impl Stream {
 pub(crate) fn pick(cumulative: &[f64], u: f64) -> usize {
     let target = u * cumulative[cumulative.len() - 1];
     cumulative
-        .iter()
-        .position(|&c| target < c)
-        .unwrap_or(cumulative.len() - 1)
+        .partition_point(|&c| c <= target)
+        .min(cumulative.len() - 1)
 }
 
 /// Running sums of `weights`, for [`Stream::pick`].

@@ -1,27 +1,40 @@
-//! Simulating one patient: demographics, injuries and the journey through the chain.
+//! Simulating one patient: who he is, what happened to him, and his journey through the
+//! evacuation chain.
 //!
-//! Every patient draws from its own ChaCha8 stream (the seed's patient key, with the
+//! Every patient draws from his own ChaCha8 stream (the seed's patient key, with the
 //! patient index as stream id), in a fixed order, so patient `i` is the same whatever
 //! else is generated around it.
+//!
+//! The injuries come first and everything follows from them: the clinical assessment
+//! gives the triage ([`crate::clinical`]); the care each injury needs and how it ends
+//! ([`disposition`]) gives the route; the route gives the times to first aid, to the first
+//! medical facility and to surgery; and the race between each threat to life and the care
+//! that stops it decides whether, when and where the patient dies.
 
-use crate::compiled::CompiledScenario;
-use crate::model::{BodyRegion, EventKind, Facility, Gender, InjuryType, Outcome, Triage};
-use crate::patient::{MAX_CONDITIONS, Patient, Timeline};
-use crate::reference::conditions::{CONDITIONS, Routing, SiteRule};
-use crate::reference::flow::{
-    BEYOND_GOLDEN_HOUR_DEATH_FACTOR, DEGRADED_KIA_FACTOR, EVACUATION_WAIT_MINUTES,
-    GOLDEN_HOUR_DEATH_FACTOR, GOLDEN_HOUR_MINUTES, MASS_CASUALTY_BYPASS_CAP,
-    MASS_CASUALTY_BYPASS_FACTOR, MASS_CASUALTY_DEATH_FACTOR, MASS_CASUALTY_RTD_FACTOR, Next,
-    STAY_HOURS, TRANSIT_HOURS,
+use crate::clinical::{Assessment, Injury, triage as triage_of};
+use crate::compiled::{CompiledScenario, InjuryDraw, InjuryTable, site_weights};
+use crate::model::{EventKind, Facility, Gender, InjuryType, Mechanism, Outcome, Site, Triage};
+use crate::patient::{Course, MAX_CONDITIONS, Patient, Timeline};
+use crate::reference::clinical::{
+    AIRWAY_DEATH_MEDIAN_MINUTES, BLEED_DEATH_MEDIAN_MINUTES, Bleeding, FIRST_AID, LATE_DEATH_HOURS,
+    LATE_FIRST_AID_MINUTES, LATE_SURGERY_RISK_PER_HOUR, MEDIC_AT_POINT_OF_INJURY, MEDIC_MINUTES,
+    Picture, RESUSCITATION_TIME_FACTOR, ROLE1_HOLDING_HOURS, SURGERY_AFTER_ARRIVAL_MINUTES,
+    TENSION_DEATH_MEDIAN_MINUTES, THREAT_SPREAD, UNSURVIVABLE_DEATH_MINUTES, disposition,
+    late_mortality,
 };
+use crate::reference::conditions::CONDITIONS;
+use crate::reference::flow::{EVACUATION_WAIT_MINUTES, STAY_HOURS, TRANSIT_HOURS};
 use crate::reference::personnel::{BODY_WEIGHT, FEMALE_SHARE, RANKS};
-use crate::reference::warfare::POLYTRAUMA_TRIAGE_FACTOR;
-use crate::reference::{BLOOD_GROUPS, NATIONS};
-use crate::rng::{Stream, pick};
+use crate::reference::{BLOOD_GROUPS, NATIONS, PROFILES, condition_index};
+use crate::rng::Stream;
 use crate::schedule::Slot;
 
 /// Oldest age, in completed years at the injury date.
 pub const MAX_AGE: u32 = 50;
+
+/// Index of the haemorrhagic shock condition, added as a complication to bleeding
+/// patients in shock of class III or IV.
+const HAEMORRHAGIC_SHOCK: &str = "355001";
 
 /// Days that are surely `years` full calendar years or more (leap days included).
 const fn days_at_least(years: u32) -> u32 {
@@ -33,89 +46,64 @@ const fn days_below(years: u32) -> u32 {
     years * 365 + years / 4 - 1
 }
 
-/// The facility a [`Next`] column leads to.
-fn next_facility(next: Next) -> Option<Facility> {
-    match next {
-        Next::Role1 => Some(Facility::Role1),
-        Next::Role2 => Some(Facility::Role2),
-        Next::Role3 => Some(Facility::Role3),
-        Next::Role4 => Some(Facility::Role4),
-        _ => None,
-    }
-}
-
-/// What changes a transition row for one patient at one facility.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct RowContext {
-    pub mass_casualty: bool,
-    pub routing: Routing,
-    /// For a T1 patient at POI: whether care ended within the golden hour.
-    pub golden_hour: Option<bool>,
-    pub degraded: bool,
-}
-
-/// The transition row for a patient at `facility`, with the ancestor's modifiers, not
-/// normalised (draws use the row's total).
-pub(crate) fn transition_row(
-    base: [f64; 7],
-    facility: Facility,
-    triage: Triage,
-    ctx: RowContext,
-) -> [f64; 7] {
-    const R1: usize = Next::Role1 as usize;
-    const R2: usize = Next::Role2 as usize;
-    const R3: usize = Next::Role3 as usize;
-    const RTD: usize = Next::Rtd as usize;
-    const DEATH: usize = Next::Death as usize;
-    let mut r = base;
-    if ctx.mass_casualty {
-        r[DEATH] *= MASS_CASUALTY_DEATH_FACTOR;
-        r[RTD] *= MASS_CASUALTY_RTD_FACTOR;
-        if facility == Facility::Role1 && triage == Triage::T1 {
-            r[R2] = (r[R2] * MASS_CASUALTY_BYPASS_FACTOR).min(MASS_CASUALTY_BYPASS_CAP);
-        }
-    }
-    if facility == Facility::Poi {
-        if let Some(golden) = ctx.golden_hour {
-            r[DEATH] *= if golden {
-                GOLDEN_HOUR_DEATH_FACTOR
-            } else {
-                BEYOND_GOLDEN_HOUR_DEATH_FACTOR
-            };
-        }
-        if ctx.degraded {
-            r[DEATH] *= DEGRADED_KIA_FACTOR;
-        }
-    }
-    match (ctx.routing, facility) {
-        (Routing::Amputation, Facility::Role1) => {
-            r[R2] = (r[R2] * 1.5).min(0.85);
-            r[RTD] *= 0.3;
-        }
-        (Routing::Burn, Facility::Role1) => {
-            r[R3] = (r[R3] * 2.0).min(0.60);
-            r[RTD] *= 0.2;
-        }
-        (Routing::BrainInjury, Facility::Role1) => {
-            r[R2] = (r[R2] * 1.5).min(0.80);
-            r[RTD] *= 0.2;
-        }
-        (Routing::Psychological, Facility::Poi) => r[R1] = (r[R1] * 1.5).min(0.9),
-        (Routing::Psychological, Facility::Role1) => r[RTD] = (r[RTD] * 1.5).min(0.75),
-        (Routing::VehicleCrash, Facility::Poi) => {
-            let moved = r[R1] * 0.15;
-            r[R1] -= moved;
-            r[R2] += moved * 0.7;
-            r[R3] += moved * 0.3;
-        }
-        _ => {}
-    }
-    r
-}
-
 /// Minutes drawn uniformly from an hour range.
 fn minutes_in(rng: &mut Stream, (lo, hi): (f64, f64)) -> u32 {
     (rng.uniform(lo, hi) * 60.0).round() as u32
+}
+
+/// A log-normal draw with this median and σ.
+fn log_normal(rng: &mut Stream, median: f64, sigma: f64) -> f64 {
+    median * (sigma * rng.normal()).exp()
+}
+
+fn draw_from(rng: &mut Stream, table: &InjuryTable) -> Option<InjuryDraw> {
+    if table.values.is_empty() {
+        return None;
+    }
+    Some(table.values[rng.pick(&table.cumulative)])
+}
+
+/// Draws a grade of condition `i`, restricted to grades whose triage is not more urgent
+/// than `ceiling` (when set); `None` when no grade qualifies.
+fn draw_grade(
+    c: &CompiledScenario,
+    rng: &mut Stream,
+    i: usize,
+    site: Site,
+    ceiling: Option<Triage>,
+) -> Option<u8> {
+    let cumulative = &c.grades[i];
+    let Some(ceiling) = ceiling else {
+        return Some(crate::rng::pick(cumulative, rng.unit()) as u8 + 1);
+    };
+    let mut allowed = [0.0f64; 6];
+    let mut sum = 0.0;
+    for g in 0..6 {
+        let p = cumulative[g] - if g > 0 { cumulative[g - 1] } else { 0.0 };
+        let injury = Injury::new(i, g as u8 + 1, site);
+        if p > 0.0 && triage_of(&injury.picture(), g as u8 + 1).urgency() >= ceiling.urgency() {
+            sum += p;
+        }
+        allowed[g] = sum;
+    }
+    if sum <= 0.0 {
+        return None;
+    }
+    Some(crate::rng::pick(&allowed, rng.unit()) as u8 + 1)
+}
+
+/// Draws a site for condition `i`.
+fn draw_site(rng: &mut Stream, i: usize) -> Site {
+    let mut u = rng.unit();
+    let mut last = Site::Systemic;
+    for (site, w) in site_weights(CONDITIONS[i].site) {
+        last = site;
+        if u < w {
+            return site;
+        }
+        u -= w;
+    }
+    last
 }
 
 /// Simulates the patient in `slot`.
@@ -145,19 +133,31 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
     let body = &BODY_WEIGHT[gender.index()];
     let weight = (body.mean_kg + body.sd_kg * rng.normal()).clamp(body.min_kg, body.max_kg);
 
-    // What.
+    // What: the injuries come first; everything else follows from them.
     let injury_type = InjuryType::ALL[rng.pick(&c.injury[column])];
-    let triage = Triage::ALL[rng.pick(&c.triage[column][injury_type.index()])];
-    let pool = c.conditions(column, injury_type);
-    let primary = pool.values[rng.pick(&pool.cumulative)];
-    let mut conditions = [primary; MAX_CONDITIONS];
-    let mut condition_count = 1u8;
-    let secondaries = CONDITIONS[usize::from(primary)].secondary;
-    let polytrauma_rate =
-        (c.polytrauma[column] * POLYTRAUMA_TRIAGE_FACTOR[triage.index()]).min(0.95);
+    let pool = c.injuries(column, injury_type);
+    let mut ceiling = None;
+    let mut primary = None;
+    if let Some((shares, tables)) = &pool.by_triage {
+        let wanted = rng.pick(shares);
+        primary = draw_from(&mut rng, &tables[wanted]);
+        ceiling = primary.map(|_| Triage::ALL[wanted]);
+    }
+    let primary = match primary {
+        Some(p) => p,
+        None => draw_from(&mut rng, &pool.all).expect("every injury type has conditions"),
+    };
+    let profile = &PROFILES[usize::from(primary.condition)];
+    let mechanism = pick_mechanism(&mut rng, profile.mechanisms);
+
+    let mut conditions = [primary.condition; MAX_CONDITIONS];
+    let mut grades = [primary.grade; MAX_CONDITIONS];
+    let mut sites = [primary.site; MAX_CONDITIONS];
+    let mut count = 1usize;
+    let secondaries = CONDITIONS[usize::from(primary.condition)].secondary;
     if injury_type == InjuryType::BattleInjury
         && !secondaries.is_empty()
-        && rng.chance(polytrauma_rate)
+        && rng.chance(c.polytrauma[column])
     {
         let u = rng.unit();
         let wanted = if u < 0.5 {
@@ -177,80 +177,152 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
         for i in 0..wanted {
             let j = i + rng.below((n - i) as u32) as usize;
             order.swap(i, j);
-            let code = secondaries[usize::from(order[i])];
-            let index = CONDITIONS
-                .iter()
-                .position(|x| x.code == code)
-                .expect("secondary exists");
-            conditions[usize::from(condition_count)] = index as u8;
-            condition_count += 1;
+            let index =
+                condition_index(secondaries[usize::from(order[i])]).expect("secondary exists");
+            let site = draw_site(&mut rng, index);
+            if let Some(grade) = draw_grade(c, &mut rng, index, site, ceiling) {
+                conditions[count] = index as u8;
+                grades[count] = grade;
+                sites[count] = site;
+                count += 1;
+            }
         }
     }
-    let body_region = match CONDITIONS[usize::from(primary)].site {
-        SiteRule::Region(region) => region,
-        SiteRule::AnyLimb => BodyRegion::ALL[2 + rng.below(4) as usize],
-        SiteRule::AnyLeg => BodyRegion::ALL[4 + rng.below(2) as usize],
-        SiteRule::Anywhere => BodyRegion::ALL[rng.pick(&c.body_sites)],
-        SiteRule::Systemic => BodyRegion::Systemic,
+    let injuries = |conditions: [u8; MAX_CONDITIONS],
+                    grades: [u8; MAX_CONDITIONS],
+                    sites: [Site; MAX_CONDITIONS],
+                    count: usize| {
+        (0..count).map(move |i| Injury::new(usize::from(conditions[i]), grades[i], sites[i]))
     };
-    let routing = conditions[..usize::from(condition_count)]
-        .iter()
-        .map(|&i| CONDITIONS[usize::from(i)].routing)
-        .find(|&r| r != Routing::Standard)
-        .unwrap_or(Routing::Standard);
+    let mut assessment = Assessment::of(injuries(conditions, grades, sites, count));
+    // Bleeding into shock of class III or IV is coded as haemorrhagic shock too, at the
+    // site of the worst bleeding.
+    let shock = condition_index(HAEMORRHAGIC_SHOCK).expect("haemorrhagic shock is a condition");
+    if assessment.picture.shock >= 3
+        && assessment.picture.bleeding != Bleeding::None
+        && count < MAX_CONDITIONS
+        && !conditions[..count].contains(&(shock as u8))
+    {
+        let source = injuries(conditions, grades, sites, count)
+            .filter(|i| i.picture().bleeding != Bleeding::None)
+            .max_by_key(|i| i.picture().shock)
+            .map_or(Site::Systemic, |i| i.site);
+        conditions[count] = shock as u8;
+        grades[count] = if assessment.picture.shock >= 4 { 5 } else { 3 };
+        sites[count] = source;
+        count += 1;
+        assessment = Assessment::of(injuries(conditions, grades, sites, count));
+    }
+    let picture = assessment.picture;
+    let triage = assessment.triage;
 
-    // Where: the journey, a Markov chain whose timestamps are sums of sampled durations.
-    let mut timeline = Timeline::new();
+    // Where the injuries are cared for and how the journey ends, if the patient lives.
+    let mut level = Facility::Role1;
+    let mut holding = (1, 12);
+    let mut stays = 1.0;
+    for injury in injuries(conditions, grades, sites, count) {
+        let d = disposition(injury.effect(), injury.grade, injury.site);
+        if d.level > level || (d.level == level && d.holding_hours.1 > holding.1) {
+            level = d.level;
+            holding = d.holding_hours;
+        }
+        stays *= 1.0 - d.leaves_theatre;
+    }
+    let leaves_theatre = rng.chance(1.0 - stays);
+    if leaves_theatre {
+        level = level.max(Facility::Role2);
+    }
+    if level == Facility::Role1 {
+        holding.1 = holding.1.min(ROLE1_HOLDING_HOURS);
+    }
+
+    // The first minutes: first aid, a medic, and how long surgery takes to start.
+    let first_aid = if rng.chance(FIRST_AID.0) {
+        rng.uniform(FIRST_AID.1.0, FIRST_AID.1.1)
+    } else {
+        rng.uniform(LATE_FIRST_AID_MINUTES.0, LATE_FIRST_AID_MINUTES.1)
+    };
+    let medic = if rng.chance(MEDIC_AT_POINT_OF_INJURY) {
+        Some(rng.uniform(MEDIC_MINUTES.0, MEDIC_MINUTES.1))
+    } else {
+        None
+    };
+    let surgery_delay = rng.uniform(
+        SURGERY_AFTER_ARRIVAL_MINUTES.0,
+        SURGERY_AFTER_ARRIVAL_MINUTES.1,
+    );
+    let course = Course {
+        first_aid_minute: first_aid.round() as u8,
+        medic_minute: medic.map(|m| m.round() as u8),
+        surgery_delay: surgery_delay.round() as u8,
+    };
+
+    // The planned journey: up the chain to the level of care needed, then a return to
+    // duty after the holding time, or on to Role 4.
+    let last = if leaves_theatre {
+        Facility::Role4
+    } else {
+        level
+    };
+    let mut plan = Timeline::new();
     let mut facility = Facility::Poi;
     let mut now = 0u32;
-    timeline.push(now, EventKind::Arrival, facility);
-    let outcome = loop {
-        let care = minutes_in(&mut rng, STAY_HOURS[facility.index()][triage.index()]).max(1);
-        let golden_hour = (facility == Facility::Poi && triage == Triage::T1)
-            .then_some(care <= GOLDEN_HOUR_MINUTES);
-        let ctx = RowContext {
-            mass_casualty: slot.mass_casualty,
-            routing,
-            golden_hour,
-            degraded: c.degraded,
-        };
-        let row = transition_row(c.row(facility, triage), facility, triage, ctx);
-        let next = Next::ALL[pick(&cumulative7(row), rng.unit())];
-        match next {
-            Next::Death => {
-                let at = now + ((f64::from(care) * rng.uniform(0.1, 1.0)).round() as u32).max(1);
-                if facility == Facility::Poi {
-                    timeline.push(at, EventKind::Kia, facility);
-                    break Outcome::Kia;
-                }
-                timeline.push(at, EventKind::Dow, facility);
-                break Outcome::Dow;
-            }
-            Next::Rtd => {
-                timeline.push(now + care, EventKind::Rtd, facility);
-                break Outcome::Rtd;
-            }
-            Next::Remain => {
-                timeline.push(now + care, EventKind::RemainsRole4, facility);
+    let mut arrivals = [u32::MAX; 5];
+    arrivals[0] = 0;
+    plan.push(now, EventKind::Arrival, facility);
+    let planned_outcome = loop {
+        if facility == last {
+            if facility == Facility::Role4 {
+                let care = minutes_in(&mut rng, STAY_HOURS[facility.index()][triage.index()]);
+                plan.push(now + care.max(1), EventKind::RemainsRole4, facility);
                 break Outcome::RemainsRole4;
             }
-            _ => {
-                let to = next_facility(next).expect("onward column");
-                let requested = now + care;
-                timeline.push(requested, EventKind::EvacuationStart, facility);
-                let (lo, hi) = EVACUATION_WAIT_MINUTES[triage.index()];
-                let delay =
-                    (f64::from(c.evacuation_delay_minutes) * rng.uniform(0.5, 1.5)).round() as u32;
-                let departs = requested + rng.between(lo, hi) + delay;
-                timeline.push(departs, EventKind::TransitStart, facility);
-                let transit = TRANSIT_HOURS[facility.index()][to.index()][triage.index()];
-                let travel =
-                    ((f64::from(minutes_in(&mut rng, transit)) / c.mobility).round() as u32).max(1);
-                now = departs + travel;
-                timeline.push(now, EventKind::Arrival, to);
-                facility = to;
-            }
+            let hold = rng.between(holding.0 * 60, holding.1 * 60).max(1);
+            plan.push(now + hold, EventKind::Rtd, facility);
+            break Outcome::Rtd;
         }
+        let to = if facility == Facility::Role3
+            || (facility == Facility::Role2 && last == Facility::Role4 && level == Facility::Role2)
+        {
+            Facility::Role4
+        } else {
+            Facility::ALL[facility.index() + 1]
+        };
+        let care = minutes_in(&mut rng, STAY_HOURS[facility.index()][triage.index()]).max(1);
+        let requested = now + care;
+        plan.push(requested, EventKind::EvacuationStart, facility);
+        let (lo, hi) = EVACUATION_WAIT_MINUTES[triage.index()];
+        let delay = (f64::from(c.evacuation_delay_minutes) * rng.uniform(0.5, 1.5)).round() as u32;
+        let departs = requested + rng.between(lo, hi) + delay;
+        plan.push(departs, EventKind::TransitStart, facility);
+        let transit = TRANSIT_HOURS[facility.index()][to.index()][triage.index()];
+        let travel =
+            ((f64::from(minutes_in(&mut rng, transit)) / c.mobility).round() as u32).max(1);
+        now = departs + travel;
+        plan.push(now, EventKind::Arrival, to);
+        arrivals[to.index()] = now;
+        facility = to;
+    };
+
+    // Whether, when and where the patient dies: each threat to life races the care that
+    // stops it.
+    let first_facility = f64::from(arrivals[Facility::Role1.index()]);
+    let surgical = arrivals[2..4].iter().copied().find(|&a| a != u32::MAX);
+    let surgery = surgical.map_or(f64::INFINITY, |a| f64::from(a) + surgery_delay);
+    let death = death_minute(
+        &mut rng,
+        &picture,
+        assessment.max_grade,
+        Threats {
+            first_aid,
+            medic,
+            first_facility,
+            surgery,
+        },
+    );
+    let (timeline, outcome) = match death {
+        None => (plan, planned_outcome),
+        Some(minute) => die(&plan, minute),
     };
 
     Patient {
@@ -270,19 +342,140 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
         injury_type,
         triage,
         blood_group,
-        body_region,
+        mechanism,
         outcome,
         mass_casualty: slot.mass_casualty,
-        condition_count,
+        condition_count: count as u8,
         conditions,
+        grades,
+        sites,
+        course,
         timeline,
     }
 }
 
-fn cumulative7(row: [f64; 7]) -> [f64; 7] {
-    let mut out = row;
-    for i in 1..7 {
-        out[i] += out[i - 1];
+fn pick_mechanism(rng: &mut Stream, mechanisms: &[(Mechanism, f64)]) -> Mechanism {
+    if mechanisms.len() == 1 {
+        return mechanisms[0].0;
     }
-    out
+    let mut u = rng.unit();
+    for &(m, w) in mechanisms {
+        if u < w {
+            return m;
+        }
+        u -= w;
+    }
+    mechanisms[mechanisms.len() - 1].0
+}
+
+/// When the care that stops each threat comes, minutes after injury.
+#[derive(Clone, Copy, Debug)]
+struct Threats {
+    /// Tourniquet or pressure at the point of injury.
+    first_aid: f64,
+    /// A medic's decompression, airway or TXA at the point of injury, if any.
+    medic: Option<f64>,
+    /// Arrival at the first medical facility (Role 1): resuscitation starts.
+    first_facility: f64,
+    /// Start of damage-control surgery (infinite when the route has no surgery).
+    surgery: f64,
+}
+
+/// The minute the patient dies, if he does.
+fn death_minute(rng: &mut Stream, p: &Picture, max_grade: u8, t: Threats) -> Option<f64> {
+    if p.unsurvivable {
+        return Some(rng.uniform(UNSURVIVABLE_DEATH_MINUTES.0, UNSURVIVABLE_DEATH_MINUTES.1));
+    }
+    let mut death = f64::INFINITY;
+    let reached_by_medic = t.medic.unwrap_or(t.first_facility + 10.0);
+    let shock = usize::from(p.shock.min(4));
+    if p.shock >= 2 {
+        let median = BLEED_DEATH_MEDIAN_MINUTES[shock];
+        match p.bleeding {
+            Bleeding::Compressible => {
+                let lasts = log_normal(rng, median, THREAT_SPREAD);
+                if t.first_aid > lasts {
+                    death = death.min(lasts);
+                }
+            }
+            Bleeding::NonCompressible => {
+                let mut lasts = log_normal(rng, median, THREAT_SPREAD);
+                if t.first_facility < lasts {
+                    lasts =
+                        t.first_facility + (lasts - t.first_facility) * RESUSCITATION_TIME_FACTOR;
+                }
+                if t.surgery > lasts {
+                    death = death.min(lasts);
+                }
+            }
+            Bleeding::None if p.shock >= 3 => {
+                // Burn, septic or hypovolaemic shock: fluids at the first facility stop it.
+                let lasts = log_normal(rng, median * 4.0, THREAT_SPREAD);
+                if t.first_facility + 15.0 > lasts {
+                    death = death.min(lasts);
+                }
+            }
+            Bleeding::None => {}
+        }
+    }
+    if p.tension {
+        let lasts = log_normal(rng, TENSION_DEATH_MEDIAN_MINUTES, THREAT_SPREAD);
+        if reached_by_medic > lasts {
+            death = death.min(lasts);
+        }
+    }
+    if p.airway {
+        let lasts = log_normal(rng, AIRWAY_DEATH_MEDIAN_MINUTES, THREAT_SPREAD);
+        if reached_by_medic > lasts {
+            death = death.min(lasts);
+        }
+    }
+    if death.is_finite() {
+        return Some(death);
+    }
+    let mut risk = late_mortality(p, max_grade);
+    if p.bleeding == Bleeding::NonCompressible && p.shock >= 2 && t.surgery > 120.0 {
+        risk *= 1.0 + LATE_SURGERY_RISK_PER_HOUR * (t.surgery - 120.0) / 60.0;
+    }
+    if risk > 0.0 && rng.chance(risk.min(0.95)) {
+        let hours = log_normal(rng, LATE_DEATH_HOURS.0, LATE_DEATH_HOURS.1);
+        return Some((hours * 60.0).max(t.first_facility + 30.0));
+    }
+    None
+}
+
+/// The planned journey cut at the death at `minute`: the patient dies where he is then —
+/// at a facility, waiting for evacuation, or in transit. Killed in action if he had not
+/// reached Role 1, died of wounds otherwise.
+fn die(plan: &Timeline, minute: f64) -> (Timeline, Outcome) {
+    let events = plan.events();
+    let terminal = plan.terminal().minute;
+    let minute = (minute.round() as u32).min(u32::from(terminal));
+    let mut timeline = Timeline::new();
+    let mut reached_care = false;
+    let mut last = 0;
+    for (i, e) in events.iter().enumerate() {
+        if e.kind.is_terminal() || u32::from(e.minute) > minute {
+            break;
+        }
+        timeline.push(u32::from(e.minute), e.kind, e.facility);
+        reached_care |= e.kind == EventKind::Arrival && e.facility != Facility::Poi;
+        last = i;
+    }
+    let (kind, outcome) = if reached_care {
+        (EventKind::Dow, Outcome::Dow)
+    } else {
+        (EventKind::Kia, Outcome::Kia)
+    };
+    let at = minute.max(u32::from(events[last].minute));
+    match events[last].kind {
+        EventKind::EvacuationStart | EventKind::TransitStart => {
+            let to = plan
+                .destination_after(last)
+                .expect("a departure leads somewhere");
+            timeline.die_en_route(at, kind, to);
+        }
+        _ => timeline.push(at, kind, events[last].facility),
+    }
+    (timeline, outcome)
 }

@@ -400,12 +400,17 @@ fn binding_and_invariant_problems(b: &Value, expected_type: &str) -> Vec<String>
                     REQUEST_INTENT.contains(&str_of(&r["intent"])),
                     "ServiceRequest.intent".into(),
                 );
-                let p = &r["occurrencePeriod"];
-                check(str_of(&p["start"]) <= str_of(&p["end"]), "per-1".into());
-                check(
-                    str_of(&r["authoredOn"]) <= str_of(&p["start"]),
-                    "evacuation requested after departure".into(),
-                );
+                // A revoked evacuation (the patient died waiting or on the way) has no
+                // end, and no period at all when it never left.
+                if let Some(p) = r.get("occurrencePeriod") {
+                    if let Some(end) = p.get("end") {
+                        check(str_of(&p["start"]) <= str_of(end), "per-1".into());
+                    }
+                    check(
+                        str_of(&r["authoredOn"]) <= str_of(&p["start"]),
+                        "evacuation requested after departure".into(),
+                    );
+                }
             }
             "Observation" => {
                 check(
@@ -774,8 +779,19 @@ fn deaths_carry_the_time_of_the_terminal_event() {
             "KIA" | "DOW" => {
                 assert_eq!(patient["deceasedDateTime"], terminal["timestamp"]);
                 assert!(patient.get("deceasedBoolean").is_none());
-                assert_eq!(disposition["coding"][0]["code"], "exp");
-                assert_eq!(last_encounter["period"]["end"], terminal["timestamp"]);
+                let timeline = record["movement_timeline"].as_array().unwrap();
+                let in_transit = timeline[timeline.len() - 2]["event_type"] == "transit_start";
+                if in_transit {
+                    // Died on the way: the last encounter ended with the transfer.
+                    assert_eq!(disposition["coding"][0]["code"], "other-hcf");
+                    assert_eq!(
+                        last_encounter["period"]["end"],
+                        timeline[timeline.len() - 2]["timestamp"]
+                    );
+                } else {
+                    assert_eq!(disposition["coding"][0]["code"], "exp");
+                    assert_eq!(last_encounter["period"]["end"], terminal["timestamp"]);
+                }
                 let place = if status == "KIA" { "POI" } else { "Role" };
                 assert!(
                     str_of(&last_encounter["location"][0]["location"]["display"])
@@ -969,9 +985,9 @@ fn bundles_carry_the_facts_of_the_record() {
                         c["bodySite"][0]["coding"][0]["code"],
                         r["body_site"]["code"]
                     );
-                } else {
-                    assert!(c.get("bodySite").is_none());
                 }
+                // Every condition carries its own site, unless it is systemic.
+                assert_eq!(c.get("bodySite").is_none(), x["site"] == "Systemic");
             }
 
             // Procedures: the treatments, at their facility's encounter.
@@ -998,13 +1014,33 @@ fn bundles_carry_the_facts_of_the_record() {
             assert_eq!(requests.len(), evacuations.len());
             for (j, (s, (k, e))) in requests.iter().zip(&evacuations).enumerate() {
                 assert_eq!(s["authoredOn"], e["timestamp"]);
-                assert_eq!(s["occurrencePeriod"]["start"], timeline[k + 1]["timestamp"]);
-                assert_eq!(s["occurrencePeriod"]["end"], timeline[k + 2]["timestamp"]);
+                let departed = timeline[k + 1]["event_type"] == "transit_start";
+                let arrived = departed && timeline[k + 2]["event_type"] == "arrival";
+                // An evacuation the patient died waiting for, or during, is revoked.
+                assert_eq!(s["status"], if arrived { "completed" } else { "revoked" });
+                if departed {
+                    assert_eq!(s["occurrencePeriod"]["start"], timeline[k + 1]["timestamp"]);
+                } else {
+                    assert!(s.get("occurrencePeriod").is_none());
+                }
+                if arrived {
+                    assert_eq!(s["occurrencePeriod"]["end"], timeline[k + 2]["timestamp"]);
+                } else if departed {
+                    assert!(s["occurrencePeriod"].get("end").is_none());
+                }
                 assert_eq!(encounter_of(&s["encounter"]["reference"]), j);
-                assert_eq!(
-                    encounters[j + 1]["basedOn"][0]["reference"],
-                    format!("urn:uuid:{}", str_of(&s["id"]))
-                );
+                if arrived {
+                    assert_eq!(
+                        encounters[j + 1]["basedOn"][0]["reference"],
+                        format!("urn:uuid:{}", str_of(&s["id"]))
+                    );
+                } else {
+                    assert_eq!(
+                        encounters.len(),
+                        j + 1,
+                        "no encounter after a death en route"
+                    );
+                }
             }
 
             // Observations: every vital sign, the blood group and the weight.

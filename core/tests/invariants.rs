@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use milmed_core::model::{Environment, InjuryType, Intensity, SpecialEvent, Tempo, WarfareType};
 use milmed_core::reference::NATIONS;
-use milmed_core::scenario::{Front, InjuryMix, OutcomeRates, TriageWeights, WarfareSetting};
+use milmed_core::scenario::{Front, InjuryMix, TriageWeights, WarfareSetting};
 use milmed_core::{Generator, Scenario};
 use proptest::prelude::*;
 
@@ -69,11 +69,6 @@ fn arb_scenario() -> impl Strategy<Value = Scenario> {
         }),
         0..3,
     );
-    let outcomes = proptest::collection::btree_map(
-        proptest::sample::select(milmed_core::model::Facility::ALL.to_vec()),
-        (0.0f64..0.5, 0.0f64..0.5).prop_map(|(kia, rtd)| OutcomeRates { kia, rtd }),
-        0..3,
-    );
     (
         (
             1u64..400,
@@ -94,13 +89,13 @@ fn arb_scenario() -> impl Strategy<Value = Scenario> {
                 0..5,
             ),
         ),
-        (mix, fronts, triage, outcomes),
+        (mix, fronts, triage),
     )
         .prop_map(
             |(
                 (patients, days, warfare_types, intensity, tempo),
                 (special_events, environmental_conditions),
-                (injury_mix, fronts, triage_weights, facility_outcomes),
+                (injury_mix, fronts, triage_weights),
             )| Scenario {
                 patients,
                 days,
@@ -112,7 +107,6 @@ fn arb_scenario() -> impl Strategy<Value = Scenario> {
                 injury_mix,
                 fronts,
                 triage_weights,
-                facility_outcomes,
                 ..Scenario::default()
             },
         )

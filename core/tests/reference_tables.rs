@@ -4,10 +4,10 @@
 
 use std::collections::BTreeSet;
 
-use milmed_core::model::{BloodGroup, BodyRegion, Facility, InjuryType, Triage};
+use milmed_core::model::{BloodGroup, Facility, InjuryType, Site};
 use milmed_core::reference::{
-    BATTLE_MIX, BLOOD_GROUPS, BODY_SITES, BODY_WEIGHT, CONDITIONS, CareNeed, FEMALE_SHARE, NATIONS,
-    PROCEDURES, RANKS, SEVERITIES, SiteRule, VITALS_BY_TRIAGE, VITALS_NORMAL, VitalRanges,
+    Anchor, BATTLE_MIX, BLOOD_GROUPS, BODY_SITES, BODY_WEIGHT, CONDITIONS, CareNeed, FEMALE_SHARE,
+    NATIONS, PROCEDURES, PROFILES, RANKS, SEVERITIES, SHOCK_SIGNS, SiteRule,
 };
 
 const EPSILON: f64 = 1e-9;
@@ -330,33 +330,29 @@ fn body_sites_are_coded_and_weighted() {
         "body-site weights sum to {total}, not 1"
     );
     let mut seen = BTreeSet::new();
-    for (i, site) in BODY_SITES.iter().enumerate() {
+    for (i, body) in BODY_SITES.iter().enumerate() {
         assert_eq!(
-            site.region.index(),
+            body.site.index(),
             i,
             "body site {} is at index {i}",
-            site.region
+            body.site
         );
-        assert_ne!(
-            site.region,
-            BodyRegion::Systemic,
-            "body site {i} is Systemic"
-        );
+        assert_ne!(body.site, Site::Systemic, "body site {i} is Systemic");
         assert!(
-            seen.insert(site.code),
+            seen.insert(body.code),
             "body-site code {} listed twice",
-            site.code
+            body.code
         );
         assert!(
-            !site.code.is_empty() && site.code.bytes().all(|b| b.is_ascii_digit()),
+            !body.code.is_empty() && body.code.bytes().all(|b| b.is_ascii_digit()),
             "body site {} has code {:?}",
-            site.region,
-            site.code
+            body.site,
+            body.code
         );
         assert!(
-            !site.display.is_empty(),
+            !body.display.is_empty(),
             "body site {} has no display",
-            site.region
+            body.site
         );
     }
 }
@@ -374,14 +370,16 @@ fn severities_are_coded() {
 }
 
 #[test]
-fn procedure_codes_are_unique_with_valid_probabilities() {
+fn procedures_are_coded_with_valid_probabilities_and_times() {
     let mut seen = BTreeSet::new();
     for p in PROCEDURES {
+        let drug = p.substance.map(|s| s.code);
         assert!(
-            seen.insert(p.code),
-            "procedure {} ({}) listed twice",
+            seen.insert((p.code, drug, p.need as u8)),
+            "procedure {} ({}) listed twice for {:?}",
             p.code,
-            p.display
+            p.display,
+            p.need
         );
         assert!(
             !p.code.is_empty() && p.code.bytes().all(|b| b.is_ascii_digit()),
@@ -409,17 +407,60 @@ fn procedure_codes_are_unique_with_valid_probabilities() {
             p.code
         );
         assert!(
-            InjuryType::ALL
-                .iter()
-                .any(|k| p.injury_types.contains(*k as u8)),
-            "procedure {} is given for no injury type",
+            p.after.0 <= p.after.1,
+            "procedure {} has an unordered time range",
             p.code
         );
+        if matches!(p.anchor, Anchor::FirstAid | Anchor::Medic) {
+            assert!(
+                p.facilities.contains(Facility::Poi as u8),
+                "procedure {} counts from first aid but is not given at the point of injury",
+                p.code
+            );
+        }
+        if p.anchor == Anchor::Surgery {
+            assert!(
+                !p.facilities.contains(Facility::Poi as u8)
+                    && !p.facilities.contains(Facility::Role1 as u8),
+                "surgery {} ({}) at a facility without surgeons",
+                p.code,
+                p.display
+            );
+        }
+    }
+    assert!(
+        PROCEDURES.len() <= 64,
+        "the care plan tracks at most 64 procedures"
+    );
+}
+
+#[test]
+fn clinical_profiles_follow_the_condition_table() {
+    assert_eq!(PROFILES.len(), CONDITIONS.len());
+    for (profile, condition) in PROFILES.iter().zip(CONDITIONS) {
+        assert_eq!(
+            profile.code, condition.code,
+            "profiles are row for row with conditions"
+        );
+        let total: f64 = profile.grades.iter().sum();
         assert!(
-            Triage::ALL.iter().any(|t| p.triage.contains(*t as u8)),
-            "procedure {} is given for no triage category",
-            p.code
+            (total - 1.0).abs() < EPSILON,
+            "grades of {} sum to {total}",
+            condition.display
         );
+        let total: f64 = profile.mechanisms.iter().map(|m| m.1).sum();
+        assert!(
+            (total - 1.0).abs() < EPSILON,
+            "mechanisms of {} sum to {total}",
+            condition.display
+        );
+        if condition.injury_type == InjuryType::Disease {
+            assert_eq!(
+                profile.grades[5], 0.0,
+                "{}: an illness has no AIS 6",
+                condition.display
+            );
+        }
     }
 }
 
@@ -436,26 +477,16 @@ fn condition_and_procedure_codes_do_not_collide() {
 }
 
 #[test]
-fn every_patient_gets_care_at_every_medical_facility() {
-    // From Role 1 on, every patient is likely to receive something; at the point of injury
-    // first aid is for injuries only, and a sick soldier may get nothing there.
-    for facility in &Facility::ALL[1..] {
-        for kind in InjuryType::ALL {
-            for triage in Triage::ALL {
-                let covered = PROCEDURES.iter().any(|p| {
-                    p.facilities.contains(*facility as u8)
-                        && p.injury_types.contains(*kind as u8)
-                        && p.triage.contains(*triage as u8)
-                        && p.need == CareNeed::Any
-                        && p.probability >= 0.5
-                });
-                assert!(
-                    covered,
-                    "no procedure with CareNeed::Any and probability >= 0.5 for {facility} / {kind} / {triage}"
-                );
-            }
-        }
+fn every_care_need_is_served_and_role_4_rehabilitates_everyone() {
+    for need in 0..=CareNeed::Critical as u8 {
+        assert!(
+            PROCEDURES.iter().any(|p| p.need as u8 == need),
+            "no procedure serves care need {need}"
+        );
     }
+    assert!(PROCEDURES.iter().any(|p| p.need == CareNeed::Any
+        && p.facilities.contains(Facility::Role4 as u8)
+        && p.probability == 1.0));
 }
 
 fn check_range(state: &str, name: &str, (lo, hi): (u16, u16)) {
@@ -465,59 +496,42 @@ fn check_range(state: &str, name: &str, (lo, hi): (u16, u16)) {
     );
 }
 
-fn check_vitals(state: &str, v: &VitalRanges) {
-    check_range(state, "heart_rate", v.heart_rate);
-    check_range(state, "respiratory_rate", v.respiratory_rate);
-    check_range(state, "systolic", v.systolic);
-    check_range(state, "diastolic", v.diastolic);
-    check_range(state, "spo2", v.spo2);
-    check_range(state, "temperature_dc", v.temperature_dc);
-    check_range(state, "gcs", v.gcs);
-    assert!(
-        v.diastolic.1 < v.systolic.0,
-        "{state}: diastolic max {} is not below systolic min {}",
-        v.diastolic.1,
-        v.systolic.0
-    );
-    assert!(v.spo2.1 <= 100, "{state}: SpO2 above 100 %");
-    assert!(v.gcs.0 >= 3 && v.gcs.1 <= 15, "{state}: GCS outside 3-15");
-    assert!(
-        v.temperature_dc.0 >= 300 && v.temperature_dc.1 <= 430,
-        "{state}: temperature {:?} is not in tenths of °C",
-        v.temperature_dc
-    );
-    assert!(
-        v.heart_rate.0 > 0 && v.respiratory_rate.0 > 0,
-        "{state}: zero rate"
-    );
-}
-
 #[test]
-fn vital_sign_ranges_are_ordered_and_plausible() {
-    for (triage, v) in Triage::ALL.iter().zip(VITALS_BY_TRIAGE.iter()) {
-        check_vitals(triage.as_str(), v);
+fn shock_signs_follow_the_atls_classes() {
+    for (class, s) in SHOCK_SIGNS.iter().enumerate() {
+        let state = format!("class {class}");
+        check_range(&state, "heart rate", s.heart_rate);
+        check_range(&state, "systolic", s.systolic);
+        check_range(&state, "pulse pressure", s.pulse_pressure);
+        check_range(&state, "respiratory rate", s.respiratory_rate);
+        assert!(
+            s.pulse_pressure.1 < s.systolic.0,
+            "{state}: diastolic would be below zero"
+        );
     }
-    check_vitals("normal", &VITALS_NORMAL);
-    let [t1, _, t3] = &VITALS_BY_TRIAGE;
-    assert!(
-        t1.systolic.1 < t3.systolic.0,
-        "T1 should be hypotensive compared with T3"
-    );
-    assert!(
-        t1.heart_rate.0 > t3.heart_rate.1,
-        "T1 should be tachycardic compared with T3"
-    );
-    assert!(t1.gcs.0 < t3.gcs.0, "T1 should have a lower GCS than T3");
+    for pair in SHOCK_SIGNS.windows(2) {
+        assert!(
+            pair[1].heart_rate.0 >= pair[0].heart_rate.0,
+            "heart rate rises with the class"
+        );
+        assert!(
+            pair[1].systolic.1 <= pair[0].systolic.1,
+            "pressure falls with the class"
+        );
+    }
+    // Hypotension (systolic below 90) from class III on, never before.
+    assert!(SHOCK_SIGNS[2].systolic.0 >= 90 && SHOCK_SIGNS[3].systolic.1 < 90);
+    assert!(SHOCK_SIGNS[4].heart_rate.0 > 140);
 }
 
 #[test]
-fn site_rules_match_regions() {
+fn site_rules_name_real_sites() {
     for c in CONDITIONS {
-        if let SiteRule::Region(region) = c.site {
+        if let SiteRule::At(site) = c.site {
             assert_ne!(
-                region,
-                BodyRegion::Systemic,
-                "condition {} uses Region(Systemic)",
+                site,
+                Site::Systemic,
+                "condition {} uses At(Systemic)",
                 c.code
             );
         }

@@ -68,14 +68,6 @@ fn each_invalid_value_names_its_path_rule_and_allowed_values() {
             r#"{"triage_weights": {"Disease": {"T1": 0.5, "T2": 0.5, "T3": 0.5}}}"#,
             "triage_weights.Disease: triage weights must sum to 1 (±0.001), got 1.5000",
         ),
-        (
-            r#"{"facility_outcomes": {"Role2": {"kia": 0.7, "rtd": 0.5}}}"#,
-            "facility_outcomes.Role2: kia + rtd must be at most 1, got 1.2",
-        ),
-        (
-            r#"{"facility_outcomes": {"POI": {"kia": 2, "rtd": 0}}}"#,
-            "facility_outcomes.POI.kia: must be a number from 0 to 1, got 2",
-        ),
     ];
     for (json, expected) in table {
         let found = issues(json);
@@ -172,5 +164,23 @@ fn presets_are_valid_and_fixed() {
     assert!(
         Scenario::from_json("{}").unwrap().validate().is_ok(),
         "the default scenario is valid"
+    );
+}
+
+#[test]
+fn facility_outcomes_are_refused_with_the_reason() {
+    let e = Scenario::from_json(r#"{"facility_outcomes": {"Role2": {"kia": 0.1, "rtd": 0.5}}}"#)
+        .expect_err("facility_outcomes is no longer a scenario field");
+    let issues: Vec<String> = match e {
+        ScenarioError::Invalid(issues) => issues.iter().map(ToString::to_string).collect(),
+        other => panic!("{other}"),
+    };
+    assert_eq!(
+        issues,
+        [
+            "facility_outcomes: no longer supported: deaths and returns to duty follow from \
+          each patient's injuries and time to care (docs/scenario.md, \"Outcomes\"); \
+          remove the field"
+        ]
     );
 }

@@ -1,14 +1,10 @@
 //! Statistical checks over 200,000 patients of a fixed scenario: the configured shares
-//! come out, and deaths per triage match the Markov chain's absorption probabilities.
+//! come out. (The clinical coherence of each patient is checked by the clinical audit,
+//! `core/tests/clinical.rs`.)
 
 use std::collections::BTreeMap;
 
-use milmed_core::model::{Facility, InjuryType, Outcome, Triage, WarfareType};
-use milmed_core::reference::conditions::Routing;
-use milmed_core::reference::flow::{
-    BEYOND_GOLDEN_HOUR_DEATH_FACTOR, GOLDEN_HOUR_DEATH_FACTOR, GOLDEN_HOUR_MINUTES, Next,
-    STAY_HOURS, TRANSITIONS,
-};
+use milmed_core::model::{InjuryType, Triage, WarfareType};
 use milmed_core::scenario::{Front, InjuryMix, TriageWeights, WarfareSetting};
 use milmed_core::{Generator, Patient, Scenario};
 
@@ -132,63 +128,5 @@ fn configured_shares_come_out() {
                 1.0,
             );
         }
-    }
-}
-
-/// Probability of ending in death from `facility`, by first-step analysis over the
-/// acyclic chain; `poi_death_factor` scales the POI death probability (golden hour).
-fn death_probability(facility: usize, triage: usize, poi_death_factor: f64) -> f64 {
-    let mut row = TRANSITIONS[facility][triage];
-    if facility == 0 {
-        row[Next::Death as usize] *= poi_death_factor;
-    }
-    let total: f64 = row.iter().sum();
-    let mut p = row[Next::Death as usize] / total;
-    for (next, to) in [
-        (Next::Role1, 1),
-        (Next::Role2, 2),
-        (Next::Role3, 3),
-        (Next::Role4, 4),
-    ] {
-        if row[next as usize] > 0.0 {
-            p += row[next as usize] / total * death_probability(to, triage, 1.0);
-        }
-    }
-    p
-}
-
-#[test]
-fn deaths_per_triage_match_the_markov_absorption_probability() {
-    let all = patients();
-    // Patients no modifier touches: no mass-casualty cluster, no special routing.
-    let plain: Vec<_> = all
-        .iter()
-        .filter(|p| !p.mass_casualty() && p.conditions().all(|c| c.routing == Routing::Standard))
-        .collect();
-    assert!(plain.len() > 100_000, "{} plain patients", plain.len());
-    for triage in Triage::ALL {
-        let t = triage.index();
-        let expected = if *triage == Triage::T1 {
-            // T1 gets the golden-hour factor at POI: care of U(min, max) hours, rounded to
-            // minutes, ends within the golden hour with this probability.
-            let (lo, hi) = STAY_HOURS[Facility::Poi.index()][t];
-            let golden = ((f64::from(GOLDEN_HOUR_MINUTES) + 0.5) / 60.0 - lo) / (hi - lo);
-            golden * death_probability(0, t, GOLDEN_HOUR_DEATH_FACTOR)
-                + (1.0 - golden) * death_probability(0, t, BEYOND_GOLDEN_HOUR_DEATH_FACTOR)
-        } else {
-            death_probability(0, t, 1.0)
-        };
-        let of_triage: Vec<_> = plain.iter().filter(|p| p.triage() == *triage).collect();
-        let dead = of_triage
-            .iter()
-            .filter(|p| matches!(p.outcome(), Outcome::Kia | Outcome::Dow))
-            .count();
-        assert_share(
-            &format!("KIA+DOW of {triage}"),
-            dead,
-            of_triage.len(),
-            expected,
-            1.5,
-        );
     }
 }

@@ -21,7 +21,7 @@ use super::time::{write_date, write_timestamp};
 use crate::care::CarePlan;
 use crate::model::{EventKind, Facility, Outcome, Triage};
 use crate::patient::{Patient, Stay};
-use crate::reference::{BODY_SITES, SEVERITIES};
+use crate::reference::{BODY_SITES, severity_of_grade};
 use crate::rng::{Domain, key, splitmix64};
 
 /// The two kinds of Bundle milmed writes.
@@ -339,8 +339,10 @@ const MAX_STAYS: usize = 5;
 struct Evacuation {
     from: usize,
     requested: u16,
-    departed: u16,
-    arrived: u16,
+    /// Departure, unless the patient died waiting.
+    departed: Option<u16>,
+    /// Arrival, unless the patient died before it.
+    arrived: Option<u16>,
     to: Facility,
 }
 
@@ -487,21 +489,29 @@ fn write_with_key(
     let mut evacuations = [None::<Evacuation>; MAX_STAYS];
     let events = timeline.events();
     for (j, s) in stays.iter().enumerate() {
-        if s.ends_with != EventKind::TransitStart {
-            continue;
-        }
         let requested = events
             .iter()
             .find(|e| e.kind == EventKind::EvacuationStart && e.facility == s.facility)
-            .map_or(s.end, |e| e.minute);
-        let arrival = stays.get(j + 1).copied();
-        evacuations[j] = arrival.map(|next| Evacuation {
-            from: j,
-            requested,
-            departed: s.end,
-            arrived: next.arrival,
-            to: next.facility,
-        });
+            .map(|e| e.minute);
+        let next = stays.get(j + 1).copied();
+        evacuations[j] = match (requested, s.ends_with, next) {
+            (Some(requested), EventKind::TransitStart, Some(next)) => Some(Evacuation {
+                from: j,
+                requested,
+                departed: Some(s.end),
+                arrived: Some(next.arrival),
+                to: next.facility,
+            }),
+            // Died on the way, or waiting for the transport: the order was never fulfilled.
+            (Some(requested), kind, None) => timeline.died_en_route_to().map(|to| Evacuation {
+                from: j,
+                requested,
+                departed: (kind == EventKind::TransitStart).then_some(s.end),
+                arrived: None,
+                to,
+            }),
+            _ => None,
+        };
     }
 
     let mut w = Writer {
@@ -537,9 +547,10 @@ fn write_with_key(
     }
 
     // Conditions, diagnosed at the point of injury.
-    let severity = &SEVERITIES[w.p.triage().index()];
     let first_encounter = encounter(0);
-    for (i, c) in w.p.conditions().enumerate() {
+    for (i, injury) in w.p.injuries().enumerate() {
+        let c = injury.condition;
+        let severity = severity_of_grade(injury.grade);
         let id = w.id(ResourceKind::Condition, i);
         w.begin(ResourceKind::Condition, &id);
         if p.outcome() == Outcome::Rtd {
@@ -555,12 +566,10 @@ fn write_with_key(
         w.snomed(severity.code, severity.display);
         w.raw(br#","code":"#);
         w.snomed(c.code, c.display);
-        if i == 0 {
-            if let Some(site) = BODY_SITES.get(p.body_region().index()) {
-                w.raw(br#","bodySite":["#);
-                w.snomed(site.code, site.display);
-                w.out.push(b']');
-            }
+        if let Some(site) = BODY_SITES.get(injury.site.index()) {
+            w.raw(br#","bodySite":["#);
+            w.snomed(site.code, site.display);
+            w.out.push(b']');
         }
         w.subject();
         w.reference(br#","encounter":"#, &first_encounter);
@@ -577,16 +586,27 @@ fn write_with_key(
     for e in evacuations.iter().flatten() {
         let id = w.id(ResourceKind::ServiceRequest, e.from);
         w.begin(ResourceKind::ServiceRequest, &id);
-        w.raw(br#","status":"completed","intent":"order","code":{"coding":[{"system":"http://snomed.info/sct","code":"19712007","display":"Patient transfer, to another health care facility"}],"text":"Evacuation to "#);
+        // An evacuation the patient did not live to finish is revoked.
+        if e.arrived.is_some() {
+            w.raw(br#","status":"completed""#);
+        } else {
+            w.raw(br#","status":"revoked""#);
+        }
+        w.raw(br#","intent":"order","code":{"coding":[{"system":"http://snomed.info/sct","code":"19712007","display":"Patient transfer, to another health care facility"}],"text":"Evacuation to "#);
         w.raw(facility_display(e.to).as_bytes());
         w.raw(b"\"}");
         w.subject();
         w.reference(br#","encounter":"#, &encounter(e.from));
-        w.raw(br#","occurrencePeriod":{"start":"#);
-        w.time(e.departed);
-        w.raw(br#","end":"#);
-        w.time(e.arrived);
-        w.raw(br#"},"authoredOn":"#);
+        if let Some(departed) = e.departed {
+            w.raw(br#","occurrencePeriod":{"start":"#);
+            w.time(departed);
+            if let Some(arrived) = e.arrived {
+                w.raw(br#","end":"#);
+                w.time(arrived);
+            }
+            w.out.push(b'}');
+        }
+        w.raw(br#","authoredOn":"#);
         w.time(e.requested);
         w.end(ResourceKind::ServiceRequest);
     }
@@ -603,6 +623,11 @@ fn write_with_key(
         w.reference(br#","encounter":"#, &encounter(stay_of(t.facility)));
         w.raw(br#","performedDateTime":"#);
         w.time(t.minute);
+        if let Some(drug) = t.procedure.substance {
+            w.raw(br#","usedCode":["#);
+            w.snomed(drug.code, drug.display);
+            w.out.push(b']');
+        }
         w.end(ResourceKind::Procedure);
     }
 
@@ -767,7 +792,7 @@ fn write_encounter(
     }
     if let Some(disposition) = discharge_disposition(stay.ends_with) {
         w.raw(br#","hospitalization":{"#);
-        if let Some(e) = left_by {
+        if let Some(e) = left_by.filter(|e| e.departed.is_some()) {
             w.raw(br#""destination":{"display":""#);
             w.raw(facility_display(e.to).as_bytes());
             w.raw(br#""},"#);

@@ -13,7 +13,7 @@ use crate::Generator;
 use crate::care::CarePlan;
 use crate::model::{EventKind, Facility};
 use crate::patient::{Patient, Timeline};
-use crate::reference::{BODY_SITES, SEVERITIES};
+use crate::reference::{BODY_SITES, severity_of_grade, severity_score};
 use crate::schedule::Source;
 
 /// What rendering needs from the run besides the patient.
@@ -175,13 +175,18 @@ pub(crate) fn leg(timeline: &Timeline, i: usize) -> Option<Leg> {
         | EventKind::Rtd
         | EventKind::RemainsRole4 => return None,
     };
-    let arrival = timeline
-        .next_arrival_after(i)
+    let to = timeline
+        .destination_after(i)
         .expect("a departure leads somewhere");
-    // An evacuation request lasts until the departure that follows it.
-    let end = if evacuation { events[i + 1] } else { arrival };
+    // An evacuation request lasts until the departure (or death) that follows it; a
+    // transit until the arrival, or the death of a patient who died on the way.
+    let end = if evacuation {
+        events[i + 1]
+    } else {
+        timeline.next_arrival_after(i).unwrap_or(events[i + 1])
+    };
     Some(Leg {
-        to: arrival.facility,
+        to,
         minutes: u32::from(end.minute - e.minute),
     })
 }
@@ -219,22 +224,31 @@ pub(crate) fn emit_record<S: Sink>(ctx: &RenderContext, p: &Patient, s: &mut S) 
     s.tenths("weight", u64::from(p.weight_dg()));
     s.end_object("demographics");
 
-    let severity = &SEVERITIES[p.triage().index()];
+    let mut max_grade = 0;
     s.begin_array("conditions");
-    for (i, c) in p.conditions().enumerate() {
+    for (i, injury) in p.injuries().enumerate() {
+        let severity = severity_of_grade(injury.grade);
+        max_grade = max_grade.max(injury.grade);
         s.begin_item("condition");
-        s.str("code", c.code);
-        s.str("name", c.display);
+        s.str("code", injury.condition.code);
+        s.str("name", injury.condition.display);
         s.bool("primary", i == 0);
         s.str("severity", severity.display);
         s.str("severity_code", severity.code);
+        s.int("grade", injury.grade);
+        s.str("site", injury.site.as_str());
         s.end_item("condition");
     }
     s.end_array("conditions");
-    s.int("severity", severity.score);
+    s.int("severity", severity_score(max_grade));
+    match p.injury_severity_score() {
+        Some(iss) => s.int("injury_severity_score", iss),
+        None => s.null("injury_severity_score"),
+    }
+    s.str("mechanism", p.mechanism().as_str());
     s.bool("polytrauma", p.polytrauma());
     s.str("body_part", p.body_region().as_str());
-    match BODY_SITES.get(p.body_region().index()) {
+    match BODY_SITES.get(p.site().index()) {
         Some(site) => {
             s.begin_object("body_site");
             s.str("code", site.code);
@@ -250,6 +264,10 @@ pub(crate) fn emit_record<S: Sink>(ctx: &RenderContext, p: &Patient, s: &mut S) 
         s.begin_item("treatment");
         s.str("code", t.procedure.code);
         s.str("name", t.procedure.display);
+        match t.procedure.substance {
+            Some(drug) => s.str("substance", drug.display),
+            None => s.null("substance"),
+        }
         s.str("facility", t.facility.as_str());
         s.text_with("timestamp", |out| {
             write_timestamp(out, ctx.unix_at(p, t.minute))

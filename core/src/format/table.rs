@@ -31,7 +31,7 @@ use crate::Generator;
 use crate::care::CarePlan;
 use crate::model::{EventKind, Facility};
 use crate::patient::Patient;
-use crate::reference::{BODY_SITES, SEVERITIES};
+use crate::reference::{BODY_SITES, severity_of_grade, severity_score};
 
 /// The type of a column's cells.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -256,14 +256,16 @@ fn patient_row(ctx: &RenderContext, p: &Patient, row: &mut impl Row) {
     row.text(p.blood_group().as_str());
     row.decimal(u64::from(p.weight_dg()));
 
-    let severity = &SEVERITIES[p.triage().index()];
+    let assessment = p.assessment();
     let primary = p
         .conditions()
         .next()
         .expect("a patient has a primary condition");
+    let primary_grade = p.injuries().next().map_or(1, |i| i.grade);
+    let severity = severity_of_grade(primary_grade);
     row.text(p.injury_type().as_str());
     row.text(p.triage().as_str());
-    row.int(i64::from(severity.score));
+    row.int(i64::from(severity_score(assessment.max_grade)));
     row.text(severity.display);
     row.bool(p.polytrauma());
     row.count(p.conditions().len());
@@ -272,7 +274,7 @@ fn patient_row(ctx: &RenderContext, p: &Patient, row: &mut impl Row) {
     row.list(p.conditions().map(|c| c.code));
     row.list(p.conditions().map(|c| c.display));
     row.text(p.body_region().as_str());
-    row.text_or_null(BODY_SITES.get(p.body_region().index()).map(|s| s.code));
+    row.text_or_null(BODY_SITES.get(p.site().index()).map(|s| s.code));
 
     let origin = Origin::of(p);
     row.text(ctx.front_name(p));

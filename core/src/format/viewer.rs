@@ -12,7 +12,7 @@ use super::sink::{JsonSink, Sink};
 use super::time::write_timestamp;
 use crate::model::{EventKind, Outcome};
 use crate::patient::Patient;
-use crate::reference::SEVERITIES;
+use crate::reference::severity_of_grade;
 
 /// The viewer's `final_status`: `KIA`, `RTD` or `Remains_Role4` (DOW is shown as KIA).
 const fn viewer_status(outcome: Outcome) -> &'static str {
@@ -71,7 +71,7 @@ pub(crate) fn write_viewer_record(ctx: &RenderContext, p: &Patient, out: &mut Ve
         .conditions()
         .next()
         .expect("a patient has a primary condition");
-    let severity = &SEVERITIES[p.triage().index()];
+    let severity = severity_of_grade(p.injuries().next().map_or(1, |i| i.grade));
     s.begin_object("primary_condition");
     s.str("code", primary.code);
     s.str("display", primary.display);

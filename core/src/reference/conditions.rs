@@ -1,12 +1,15 @@
 //! One consistent SNOMED CT table of conditions, with severities and body sites.
+//!
+//! What each condition does to a casualty (its grade, physiology, care and course) is its
+//! clinical profile, in [`super::clinical`], row for row in the same order.
 
-use crate::model::{BodyRegion, InjuryType};
+use crate::model::{InjuryType, Site};
 
 /// Where on the body a condition sits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SiteRule {
-    /// Always this region.
-    Region(BodyRegion),
+    /// Always this site.
+    At(Site),
     /// One of the four limbs, chosen at random.
     AnyLimb,
     /// One of the two legs, chosen at random.
@@ -15,23 +18,6 @@ pub enum SiteRule {
     Anywhere,
     /// No single site (illness).
     Systemic,
-}
-
-/// Flow modifiers of the Markov chain that a condition triggers (ancestor's keyword rules).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Routing {
-    /// No special routing.
-    Standard,
-    /// Traumatic amputation: priority evacuation from Role 1 to Role 2.
-    Amputation,
-    /// Major burn: sent on to Role 3 burn care.
-    Burn,
-    /// Brain injury: needs neurosurgical capability (Role 2 and up).
-    BrainInjury,
-    /// Psychological casualty: managed and returned to duty at Role 1.
-    Psychological,
-    /// Injury in or near a vehicle: may bypass Role 1.
-    VehicleCrash,
 }
 
 /// Climate a condition is tied to; environmental conditions make it more likely.
@@ -58,8 +44,6 @@ pub struct Condition {
     pub weight: f64,
     /// Where on the body it sits.
     pub site: SiteRule,
-    /// Flow modifier it triggers.
-    pub routing: Routing,
     /// Climate it is tied to.
     pub climate: Climate,
     /// Whether it is an infectious disease (more frequent in rain, heat, debris).
@@ -81,23 +65,20 @@ pub static CONDITIONS: &[Condition] = &[
         "Gunshot wound",
         0.27,
         SiteRule::Anywhere,
-        Routing::Standard,
-        &["355001", "397181002", "31892009"],
+        &["397181002", "31892009"],
     ),
     battle(
         "262560006",
         "Penetrating wound",
         0.16,
         SiteRule::Anywhere,
-        Routing::Standard,
-        &["125670008", "355001", "397181002"],
+        &["125670008", "397181002"],
     ),
     battle(
         "125670008",
         "Foreign body",
         0.10,
         SiteRule::Anywhere,
-        Routing::Standard,
         &["262560006", "312608009", "231794000"],
     ),
     battle(
@@ -105,23 +86,20 @@ pub static CONDITIONS: &[Condition] = &[
         "Traumatic amputation",
         0.05,
         SiteRule::AnyLimb,
-        Routing::Amputation,
-        &["355001", "397181002", "125670008", "125666000"],
+        &["397181002", "125670008", "125666000"],
     ),
     battle(
         "127295002",
         "Traumatic brain injury",
         0.06,
-        SiteRule::Region(BodyRegion::Head),
-        Routing::BrainInjury,
+        SiteRule::At(Site::Head),
         &["231794000", "312608009", "262560006"],
     ),
     battle(
         "110030002",
         "Concussion injury of brain",
         0.08,
-        SiteRule::Region(BodyRegion::Head),
-        Routing::BrainInjury,
+        SiteRule::At(Site::Head),
         &["312608009", "125667009"],
     ),
     battle(
@@ -129,7 +107,6 @@ pub static CONDITIONS: &[Condition] = &[
         "Burn",
         0.07,
         SiteRule::Anywhere,
-        Routing::Burn,
         &["262560006", "125670008", "231794000"],
     ),
     battle(
@@ -137,39 +114,34 @@ pub static CONDITIONS: &[Condition] = &[
         "Hemorrhagic shock",
         0.03,
         SiteRule::Systemic,
-        Routing::Standard,
         &["283545005", "262595009", "262560006"],
     ),
     battle(
         "233645004",
         "Tension pneumothorax",
         0.02,
-        SiteRule::Region(BodyRegion::Torso),
-        Routing::Standard,
+        SiteRule::At(Site::Chest),
         &["31892009", "283545005", "262560006"],
     ),
     battle(
         "31892009",
         "Hemothorax",
         0.02,
-        SiteRule::Region(BodyRegion::Torso),
-        Routing::Standard,
-        &["233645004", "262560006", "355001"],
+        SiteRule::At(Site::Chest),
+        &["233645004", "262560006"],
     ),
     battle(
         "397181002",
         "Open fracture",
         0.05,
         SiteRule::AnyLimb,
-        Routing::Standard,
-        &["262560006", "125670008", "355001"],
+        &["262560006", "125670008"],
     ),
     battle(
         "231794000",
         "Injury of globe of eye",
         0.02,
-        SiteRule::Region(BodyRegion::Head),
-        Routing::Standard,
+        SiteRule::At(Site::Head),
         &["125670008", "127295002"],
     ),
     battle(
@@ -177,7 +149,6 @@ pub static CONDITIONS: &[Condition] = &[
         "Crushing injury",
         0.03,
         SiteRule::Anywhere,
-        Routing::Standard,
         &["397181002", "125667009", "77493009"],
     ),
     battle(
@@ -185,7 +156,6 @@ pub static CONDITIONS: &[Condition] = &[
         "Chemical burn",
         0.03,
         SiteRule::Anywhere,
-        Routing::Burn,
         &["231794000", "75478009"],
     ),
     battle(
@@ -193,7 +163,6 @@ pub static CONDITIONS: &[Condition] = &[
         "Poisoning",
         0.01,
         SiteRule::Systemic,
-        Routing::Standard,
         &["426284001", "231794000"],
     ),
     // Non-battle injuries: accidents, sport and training injuries, climate.
@@ -202,7 +171,6 @@ pub static CONDITIONS: &[Condition] = &[
         "Fracture of bone",
         0.14,
         SiteRule::AnyLimb,
-        Routing::Standard,
         Climate::Any,
         &["125667009", "312608009"],
     ),
@@ -211,7 +179,6 @@ pub static CONDITIONS: &[Condition] = &[
         "Sprain of ankle",
         0.16,
         SiteRule::AnyLeg,
-        Routing::Standard,
         Climate::Any,
         &[],
     ),
@@ -220,7 +187,6 @@ pub static CONDITIONS: &[Condition] = &[
         "Contusion",
         0.13,
         SiteRule::Anywhere,
-        Routing::Standard,
         Climate::Any,
         &["312608009", "125605004"],
     ),
@@ -229,7 +195,6 @@ pub static CONDITIONS: &[Condition] = &[
         "Laceration - injury",
         0.13,
         SiteRule::Anywhere,
-        Routing::Standard,
         Climate::Any,
         &["125667009", "125670008"],
     ),
@@ -237,8 +202,7 @@ pub static CONDITIONS: &[Condition] = &[
         "279039007",
         "Low back pain",
         0.12,
-        SiteRule::Region(BodyRegion::Torso),
-        Routing::Standard,
+        SiteRule::At(Site::Abdomen),
         Climate::Any,
         &[],
     ),
@@ -246,8 +210,7 @@ pub static CONDITIONS: &[Condition] = &[
         "39848009",
         "Whiplash injury to neck",
         0.05,
-        SiteRule::Region(BodyRegion::Head),
-        Routing::VehicleCrash,
+        SiteRule::At(Site::Head),
         Climate::Any,
         &["110030002", "125667009"],
     ),
@@ -255,17 +218,15 @@ pub static CONDITIONS: &[Condition] = &[
         "77493009",
         "Fracture of pelvis",
         0.02,
-        SiteRule::Region(BodyRegion::Torso),
-        Routing::VehicleCrash,
+        SiteRule::At(Site::Abdomen),
         Climate::Any,
-        &["355001", "125667009"],
+        &["125667009"],
     ),
     injury(
         "1163387009",
         "Multiple traumatic injuries",
         0.03,
         SiteRule::Anywhere,
-        Routing::VehicleCrash,
         Climate::Any,
         &["125605004", "110030002", "312608009"],
     ),
@@ -274,7 +235,6 @@ pub static CONDITIONS: &[Condition] = &[
         "Dehydration",
         0.12,
         SiteRule::Systemic,
-        Routing::Standard,
         Climate::Heat,
         &[],
     ),
@@ -283,7 +243,6 @@ pub static CONDITIONS: &[Condition] = &[
         "Frostbite",
         0.05,
         SiteRule::AnyLimb,
-        Routing::Standard,
         Climate::Cold,
         &[],
     ),
@@ -292,7 +251,6 @@ pub static CONDITIONS: &[Condition] = &[
         "Hypothermia",
         0.05,
         SiteRule::Systemic,
-        Routing::Standard,
         Climate::Cold,
         &[],
     ),
@@ -302,23 +260,14 @@ pub static CONDITIONS: &[Condition] = &[
         "Gastroenteritis",
         0.15,
         SiteRule::Systemic,
-        Routing::Standard,
         true,
     ),
-    disease(
-        "62315008",
-        "Diarrhea",
-        0.09,
-        SiteRule::Systemic,
-        Routing::Standard,
-        true,
-    ),
+    disease("62315008", "Diarrhea", 0.09, SiteRule::Systemic, true),
     disease(
         "16932000",
         "Nausea and vomiting",
         0.04,
         SiteRule::Systemic,
-        Routing::Standard,
         false,
     ),
     disease(
@@ -326,114 +275,76 @@ pub static CONDITIONS: &[Condition] = &[
         "Upper respiratory infection",
         0.15,
         SiteRule::Systemic,
-        Routing::Standard,
         true,
     ),
-    disease(
-        "6142004",
-        "Influenza",
-        0.05,
-        SiteRule::Systemic,
-        Routing::Standard,
-        true,
-    ),
+    disease("6142004", "Influenza", 0.05, SiteRule::Systemic, true),
     disease(
         "233604007",
         "Pneumonia",
         0.02,
-        SiteRule::Region(BodyRegion::Torso),
-        Routing::Standard,
+        SiteRule::At(Site::Chest),
         true,
     ),
     disease(
         "43878008",
         "Streptococcal sore throat",
         0.04,
-        SiteRule::Region(BodyRegion::Head),
-        Routing::Standard,
+        SiteRule::At(Site::Head),
         true,
     ),
     disease(
         "68566005",
         "Urinary tract infectious disease",
         0.04,
-        SiteRule::Region(BodyRegion::Torso),
-        Routing::Standard,
+        SiteRule::At(Site::Abdomen),
         true,
     ),
     disease(
         "9826008",
         "Conjunctivitis",
         0.03,
-        SiteRule::Region(BodyRegion::Head),
-        Routing::Standard,
+        SiteRule::At(Site::Head),
         true,
     ),
-    disease(
-        "128045006",
-        "Cellulitis",
-        0.04,
-        SiteRule::AnyLimb,
-        Routing::Standard,
-        true,
-    ),
-    disease(
-        "386661006",
-        "Fever",
-        0.07,
-        SiteRule::Systemic,
-        Routing::Standard,
-        true,
-    ),
+    disease("128045006", "Cellulitis", 0.04, SiteRule::AnyLimb, true),
+    disease("386661006", "Fever", 0.07, SiteRule::Systemic, true),
     Condition {
         code: "38362002",
         display: "Dengue",
         injury_type: InjuryType::Disease,
         weight: 0.01,
         site: SiteRule::Systemic,
-        routing: Routing::Standard,
         climate: Climate::Heat,
         infectious: true,
         secondary: &[],
     },
-    disease(
-        "73595000",
-        "Stress",
-        0.10,
-        SiteRule::Systemic,
-        Routing::Psychological,
-        false,
-    ),
+    disease("73595000", "Stress", 0.10, SiteRule::Systemic, false),
     disease(
         "47505003",
         "Posttraumatic stress disorder",
         0.02,
         SiteRule::Systemic,
-        Routing::Psychological,
         false,
     ),
     disease(
         "25064002",
         "Headache",
         0.08,
-        SiteRule::Region(BodyRegion::Head),
-        Routing::Standard,
+        SiteRule::At(Site::Head),
         false,
     ),
     disease(
         "21522001",
         "Abdominal pain",
         0.05,
-        SiteRule::Region(BodyRegion::Torso),
-        Routing::Standard,
+        SiteRule::At(Site::Abdomen),
         false,
     ),
     disease(
         "267036007",
         "Dyspnea",
         0.02,
-        SiteRule::Region(BodyRegion::Torso),
-        Routing::Standard,
+        SiteRule::At(Site::Chest),
         false,
     ),
 ];
@@ -444,7 +355,6 @@ const fn battle(
     display: &'static str,
     weight: f64,
     site: SiteRule,
-    routing: Routing,
     secondary: &'static [&'static str],
 ) -> Condition {
     Condition {
@@ -453,7 +363,6 @@ const fn battle(
         injury_type: InjuryType::BattleInjury,
         weight,
         site,
-        routing,
         climate: Climate::Any,
         infectious: false,
         secondary,
@@ -466,7 +375,6 @@ const fn injury(
     display: &'static str,
     weight: f64,
     site: SiteRule,
-    routing: Routing,
     climate: Climate,
     secondary: &'static [&'static str],
 ) -> Condition {
@@ -476,7 +384,6 @@ const fn injury(
         injury_type: InjuryType::NonBattleInjury,
         weight,
         site,
-        routing,
         climate,
         infectious: false,
         secondary,
@@ -489,7 +396,6 @@ const fn disease(
     display: &'static str,
     weight: f64,
     site: SiteRule,
-    routing: Routing,
     infectious: bool,
 ) -> Condition {
     Condition {
@@ -498,7 +404,6 @@ const fn disease(
         injury_type: InjuryType::Disease,
         weight,
         site,
-        routing,
         climate: Climate::Any,
         infectious,
         secondary: &[],
@@ -671,87 +576,110 @@ pub static BATTLE_MIX: [&[(&str, f64)]; 9] = [
     ],
 ];
 
-/// SNOMED CT severity qualifier, indexed by [`Triage::index`](crate::model::Triage::index)
-/// (T1 severe, T2 moderate, T3 mild): the FHIR `condition-severity` value set.
+/// SNOMED CT severity qualifier (the FHIR `condition-severity` value set).
 #[derive(Debug)]
 pub struct Severity {
     /// SNOMED CT code.
     pub code: &'static str,
     /// Display term.
     pub display: &'static str,
-    /// The ancestor's numeric severity (1-10 scale) for the `severity` field.
-    pub score: u8,
 }
 
-/// Severity by triage.
+/// Mild, moderate and severe.
 pub static SEVERITIES: [Severity; 3] = [
     Severity {
-        code: "24484000",
-        display: "Severe",
-        score: 8,
+        code: "255604002",
+        display: "Mild",
     },
     Severity {
         code: "6736007",
         display: "Moderate",
-        score: 5,
     },
     Severity {
-        code: "255604002",
-        display: "Mild",
-        score: 2,
+        code: "24484000",
+        display: "Severe",
     },
+];
+
+/// The severity qualifier of a condition's grade: AIS 1 (minor) is mild, AIS 2-3
+/// (moderate, serious) moderate, AIS 4-6 (severe, critical, maximal) severe; the same
+/// for illness acuity.
+pub fn severity_of_grade(grade: u8) -> &'static Severity {
+    match grade {
+        0..=1 => &SEVERITIES[0],
+        2..=3 => &SEVERITIES[1],
+        _ => &SEVERITIES[2],
+    }
+}
+
+/// The ancestor's numeric severity (1-10) of a patient whose worst grade is `grade`.
+pub fn severity_score(grade: u8) -> u8 {
+    [2, 4, 6, 8, 9, 10][usize::from(grade.clamp(1, 6) - 1)]
+}
+
+/// Names of the grades 1-6: the Abbreviated Injury Scale's for injuries.
+pub const AIS_NAMES: [&str; 6] = [
+    "minor", "moderate", "serious", "severe", "critical", "maximal",
 ];
 
 /// A body site with its SNOMED CT code.
 #[derive(Debug)]
 pub struct BodySite {
-    /// The coarse region (ancestor's `body_part`).
-    pub region: BodyRegion,
+    /// The site.
+    pub site: Site,
     /// SNOMED CT body structure code.
     pub code: &'static str,
     /// SNOMED CT display.
     pub display: &'static str,
-    /// Weight of the region for conditions that can sit anywhere; sums to 1.
+    /// Weight of the site for conditions that can sit anywhere; sums to 1.
     pub weight: f64,
 }
 
-/// Body sites, indexed by [`BodyRegion::index`] (six regions; `Systemic` has none).
+/// Body sites, indexed by [`Site::index`] (seven sites; `Systemic` has none).
 ///
-/// Weights are the ancestor's `body_part_distribution`; codes are SNOMED CT body
-/// structures (laterality-specific limb structures).
-pub static BODY_SITES: [BodySite; 6] = [
+/// Region weights are the ancestor's `body_part_distribution` (head 15 %, torso 30 %,
+/// each arm 12.5 %, each leg 15 %); the torso is split into chest and abdomen 35 : 65,
+/// the ratio of thoracic (6 %) to abdominal (11 %) wounds in Owens et al. 2008. Codes are
+/// SNOMED CT body structures (laterality-specific limb structures).
+pub static BODY_SITES: [BodySite; 7] = [
     BodySite {
-        region: BodyRegion::Head,
+        site: Site::Head,
         code: "69536005",
         display: "Head structure",
         weight: 0.15,
     },
     BodySite {
-        region: BodyRegion::Torso,
-        code: "22943007",
-        display: "Trunk structure",
-        weight: 0.30,
+        site: Site::Chest,
+        code: "51185008",
+        display: "Thoracic structure",
+        weight: 0.105,
     },
     BodySite {
-        region: BodyRegion::LeftArm,
+        site: Site::Abdomen,
+        code: "113345001",
+        display: "Abdominal structure",
+        weight: 0.195,
+    },
+    BodySite {
+        site: Site::LeftArm,
         code: "80768000",
         display: "Structure of left upper limb",
         weight: 0.125,
     },
     BodySite {
-        region: BodyRegion::RightArm,
+        site: Site::RightArm,
         code: "6921000",
         display: "Structure of right upper limb",
         weight: 0.125,
     },
     BodySite {
-        region: BodyRegion::LeftLeg,
+        site: Site::LeftLeg,
         code: "32153003",
         display: "Structure of left lower limb",
         weight: 0.15,
     },
     BodySite {
-        region: BodyRegion::RightLeg,
+        site: Site::RightLeg,
         code: "62175007",
         display: "Structure of right lower limb",
         weight: 0.15,

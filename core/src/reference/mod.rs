@@ -10,16 +10,18 @@
 //! ranges are ordered, codes are unique and every code referenced exists.
 
 pub mod care;
+pub mod clinical;
 pub mod conditions;
 pub mod flow;
 pub mod nations;
 pub mod personnel;
 pub mod warfare;
 
-pub use care::{CareNeed, PROCEDURES, Procedure, VITALS_BY_TRIAGE, VITALS_NORMAL, VitalRanges};
+pub use care::{Anchor, CareNeed, PROCEDURES, Procedure, SHOCK_SIGNS, ShockSigns, Substance};
+pub use clinical::{Effect, PROFILES, Picture, Profile};
 pub use conditions::{
-    BATTLE_MIX, BODY_SITES, BodySite, CONDITIONS, Climate, Condition, Routing, SEVERITIES,
-    Severity, SiteRule,
+    BATTLE_MIX, BODY_SITES, BodySite, CONDITIONS, Climate, Condition, SEVERITIES, Severity,
+    SiteRule, severity_of_grade, severity_score,
 };
 pub use nations::{NATIONS, Nation};
 pub use personnel::{BLOOD_GROUPS, BODY_WEIGHT, BodyWeight, FEMALE_SHARE, RANKS, Rank};

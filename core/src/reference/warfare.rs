@@ -1,8 +1,9 @@
 //! Warfare profiles, tempo, intensity, special events and environmental modifiers.
 //!
 //! Facts from the ancestor's `warfare_patterns.json` (weights, clustering, injury
-//! modifiers, triage tables, tempo curves, environment modifiers, hourly baseline) and
-//! its `simulation_parameters.json` (triage weights for special events). The three
+//! modifiers, tempo curves, environment modifiers, hourly baseline). Its triage tables are
+//! gone on purpose: a patient's triage follows from his injuries
+//! ([`crate::clinical::triage`]). The three
 //! temporal patterns the ancestor declared but never implemented (naval waves, CBRN
 //! contamination spread, peacekeeping routine) are our own designs, described on
 //! [`TemporalPattern`].
@@ -115,9 +116,7 @@ pub struct WarfareProfile {
     pub cluster_size: (u32, u32),
     /// Multipliers of the injury mix, by [`InjuryType`](crate::model::InjuryType) index.
     pub injury_modifier: [f64; 3],
-    /// Triage weights `[injury type][triage]`; each row sums to 1.
-    pub triage: [[f64; 3]; 3],
-    /// Probability that a battle injury is polytrauma (before the triage factor).
+    /// Probability that a battle injury is polytrauma.
     pub polytrauma_rate: f64,
 }
 
@@ -135,7 +134,6 @@ pub static WARFARE: [WarfareProfile; 8] = [
         mass_casualty_probability: 0.3,
         cluster_size: (10, 30),
         injury_modifier: [1.5, 0.9, 0.8],
-        triage: [[0.35, 0.45, 0.20], [0.15, 0.35, 0.50], [0.10, 0.30, 0.60]],
         polytrauma_rate: 0.40,
     },
     WarfareProfile {
@@ -151,7 +149,6 @@ pub static WARFARE: [WarfareProfile; 8] = [
         mass_casualty_probability: 0.8,
         cluster_size: (15, 50),
         injury_modifier: [2.5, 0.6, 0.3],
-        triage: [[0.50, 0.35, 0.15], [0.25, 0.45, 0.30], [0.10, 0.40, 0.50]],
         polytrauma_rate: 0.65,
     },
     WarfareProfile {
@@ -164,7 +161,6 @@ pub static WARFARE: [WarfareProfile; 8] = [
         mass_casualty_probability: 0.4,
         cluster_size: (5, 20),
         injury_modifier: [1.3, 1.4, 1.2],
-        triage: [[0.40, 0.40, 0.20], [0.30, 0.40, 0.30], [0.15, 0.35, 0.50]],
         polytrauma_rate: 0.45,
     },
     WarfareProfile {
@@ -178,7 +174,6 @@ pub static WARFARE: [WarfareProfile; 8] = [
         mass_casualty_probability: 0.15,
         cluster_size: (2, 8),
         injury_modifier: [1.0, 1.3, 1.5],
-        triage: [[0.25, 0.50, 0.25], [0.10, 0.40, 0.50], [0.05, 0.35, 0.60]],
         polytrauma_rate: 0.60,
     },
     WarfareProfile {
@@ -192,7 +187,6 @@ pub static WARFARE: [WarfareProfile; 8] = [
         mass_casualty_probability: 0.1,
         cluster_size: (1, 5),
         injury_modifier: [2.0, 0.5, 0.2],
-        triage: [[0.60, 0.30, 0.10], [0.20, 0.50, 0.30], [0.05, 0.35, 0.60]],
         polytrauma_rate: 0.55,
     },
     WarfareProfile {
@@ -207,7 +201,6 @@ pub static WARFARE: [WarfareProfile; 8] = [
         mass_casualty_probability: 0.4,
         cluster_size: (10, 25),
         injury_modifier: [1.4, 1.1, 0.7],
-        triage: [[0.40, 0.40, 0.20], [0.25, 0.40, 0.35], [0.10, 0.35, 0.55]],
         polytrauma_rate: 0.45,
     },
     WarfareProfile {
@@ -221,7 +214,6 @@ pub static WARFARE: [WarfareProfile; 8] = [
         mass_casualty_probability: 0.95,
         cluster_size: (50, 200),
         injury_modifier: [0.1, 0.3, 5.0],
-        triage: [[0.80, 0.15, 0.05], [0.40, 0.40, 0.20], [0.70, 0.25, 0.05]],
         polytrauma_rate: 0.20,
     },
     WarfareProfile {
@@ -236,22 +228,12 @@ pub static WARFARE: [WarfareProfile; 8] = [
         mass_casualty_probability: 0.05,
         cluster_size: (1, 5),
         injury_modifier: [0.3, 1.8, 2.0],
-        triage: [[0.10, 0.40, 0.50], [0.05, 0.30, 0.65], [0.05, 0.25, 0.70]],
         polytrauma_rate: 0.30,
     },
 ];
 
-/// Triage weights for special-event casualties (no single warfare type), `[injury type][triage]`.
-pub static SPECIAL_EVENT_TRIAGE: [[f64; 3]; 3] =
-    [[0.40, 0.40, 0.20], [0.20, 0.30, 0.50], [0.20, 0.30, 0.50]];
-
 /// Polytrauma rate of special-event battle injuries.
 pub const SPECIAL_EVENT_POLYTRAUMA_RATE: f64 = 0.50;
-
-/// Polytrauma rate multiplier by triage (T1, T2, T3): polytrauma is drawn after triage so
-/// that configured triage shares hold exactly while the sickest patients carry the most
-/// injuries.
-pub const POLYTRAUMA_TRIAGE_FACTOR: [f64; 3] = [1.3, 1.0, 0.4];
 
 /// Activity weight of each hour of the day, shared by all patterns.
 pub static HOURLY_BASELINE: [f64; 24] = [
@@ -460,7 +442,3 @@ pub const NIGHT_OPERATIONS_FACTOR: f64 = 2.0;
 
 /// Factor on the weight of heat (or cold) conditions under extreme heat (or cold).
 pub const CLIMATE_CONDITION_FACTOR: f64 = 4.0;
-
-/// Below this product of mobility factors the environment counts as degraded and the
-/// POI death probability is multiplied by [`DEGRADED_KIA_FACTOR`](super::flow::DEGRADED_KIA_FACTOR).
-pub const DEGRADED_MOBILITY: f64 = 0.6;

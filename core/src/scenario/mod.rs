@@ -25,9 +25,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::model::{
-    Environment, Facility, InjuryType, Intensity, SpecialEvent, Tempo, WarfareType,
-};
+use crate::model::{Environment, InjuryType, Intensity, SpecialEvent, Tempo, WarfareType};
 use crate::reference::warfare::WARFARE;
 use read::{Node, Syntax};
 
@@ -93,12 +91,10 @@ pub struct Scenario {
     pub injury_mix: InjuryMix,
     /// Fronts casualties come from.
     pub fronts: Vec<Front>,
-    /// Triage weights per injury type, replacing the warfare tables for that type.
+    /// Wanted triage shares per injury type. Triage still follows from each patient's
+    /// injuries: the generator draws, for a patient meant to be T1, an injury that calls
+    /// for T1 (so the condition mix shifts towards severe injuries, and no sprain is T1).
     pub triage_weights: BTreeMap<InjuryType, TriageWeights>,
-    /// Death and return-to-duty probabilities per facility, replacing the Markov rows'
-    /// values; the remaining probability is spread over the onward facilities in the
-    /// proportions of the base row.
-    pub facility_outcomes: BTreeMap<Facility, OutcomeRates>,
 }
 
 /// Whether a warfare type is in play, and its weight.
@@ -221,16 +217,6 @@ impl TriageWeights {
     }
 }
 
-/// Outcome probabilities at one facility.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OutcomeRates {
-    /// Probability of dying there (KIA at POI, DOW elsewhere).
-    pub kia: f64,
-    /// Probability of returning to duty from there.
-    pub rtd: f64,
-}
-
 impl Default for Scenario {
     fn default() -> Self {
         fn front(name: &str, rate: f64, nations: &[(&str, f64)]) -> Front {
@@ -275,7 +261,6 @@ impl Default for Scenario {
                 front("Finland", 0.1, &[("FIN", 50.0), ("USA", 50.0)]),
             ],
             triage_weights: BTreeMap::new(),
-            facility_outcomes: BTreeMap::new(),
         }
     }
 }

@@ -17,10 +17,10 @@ use serde::de::{DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Number, Value};
 
 use super::validate::{ScenarioError, ValidationIssue};
-use super::{Front, InjuryMix, OutcomeRates, Scenario, TriageWeights};
+use super::{Front, InjuryMix, Scenario, TriageWeights};
 
 /// The scenario's fields, in declaration order (the order issues are reported in).
-pub(crate) const FIELDS: [&str; 14] = [
+pub(crate) const FIELDS: [&str; 13] = [
     "name",
     "description",
     "patients",
@@ -34,13 +34,16 @@ pub(crate) const FIELDS: [&str; 14] = [
     "injury_mix",
     "fronts",
     "triage_weights",
-    "facility_outcomes",
 ];
 
 const FRONT_FIELDS: [&str; 3] = ["name", "casualty_rate", "nationalities"];
 const MIX_FIELDS: [&str; 3] = ["Battle Injury", "Non-Battle Injury", "Disease"];
 const TRIAGE_FIELDS: [&str; 3] = ["T1", "T2", "T3"];
-const OUTCOME_FIELDS: [&str; 2] = ["kia", "rtd"];
+
+/// Why `facility_outcomes`, accepted by earlier versions of milmed, is now refused.
+pub const FACILITY_OUTCOMES_REMOVED: &str = "no longer supported: deaths and returns to duty \
+    follow from each patient's injuries and time to care (docs/scenario.md, \"Outcomes\"); \
+    remove the field";
 
 /// A parsed document: object keys in document order, duplicates kept so they can be
 /// refused.
@@ -267,6 +270,10 @@ impl Reader {
         for (key, value) in entries {
             if !fields.contains(&key.as_str()) {
                 if !unknown.insert(key.as_str()) {
+                    continue;
+                }
+                if path == "." && key == "facility_outcomes" {
+                    self.fail(key, FACILITY_OUTCOMES_REMOVED);
                     continue;
                 }
                 self.fail(
@@ -561,13 +568,6 @@ impl Reader {
                     self.map(node, key, "injury types to triage weights", |r, n, p| {
                         r.numbers(n, p, "triage weights", TRIAGE_FIELDS)
                             .map(|[t1, t2, t3]| TriageWeights { t1, t2, t3 })
-                    }),
-                ),
-                "facility_outcomes" => set(
-                    &mut s.facility_outcomes,
-                    self.map(node, key, "facilities to outcome rates", |r, n, p| {
-                        r.numbers(n, p, "outcome rates", OUTCOME_FIELDS)
-                            .map(|[kia, rtd]| OutcomeRates { kia, rtd })
                     }),
                 ),
                 // `object` returns the fields listed only.

@@ -207,27 +207,6 @@ impl Scenario {
             }
         }
 
-        for (facility, rates) in &self.facility_outcomes {
-            let kia = issues.range(
-                format!("facility_outcomes.{facility}.kia"),
-                rates.kia,
-                0.0,
-                1.0,
-            );
-            let rtd = issues.range(
-                format!("facility_outcomes.{facility}.rtd"),
-                rates.rtd,
-                0.0,
-                1.0,
-            );
-            if kia && rtd && rates.kia + rates.rtd > 1.0 + 1e-9 {
-                issues.push(
-                    format!("facility_outcomes.{facility}"),
-                    format!("kia + rtd must be at most 1, got {}", rates.kia + rates.rtd),
-                );
-            }
-        }
-
         if issues.0.is_empty() {
             Ok(())
         } else {

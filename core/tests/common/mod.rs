@@ -43,17 +43,38 @@ pub fn check_patient(g: &Generator, p: &Patient) -> Result<(), String> {
     while i + 1 < events.len() {
         let e = events[i];
         if e.kind == EventKind::Arrival && !events[i + 1].kind.is_terminal() {
-            let (req, dep, arr) = (events[i + 1], events[i + 2], events[i + 3]);
-            if req.kind != EventKind::EvacuationStart
-                || dep.kind != EventKind::TransitStart
-                || arr.kind != EventKind::Arrival
-                || req.facility != e.facility
-                || dep.facility != e.facility
-                || arr.facility <= e.facility
-            {
-                return Err(format!("bad stay sequence at {i}: {:?}", &events[i..i + 4]));
+            // Arrival, evacuation request, departure, arrival further up the chain — or a
+            // death while waiting for the transport or during the transit.
+            let rest = &events[i + 1..(i + 4).min(events.len())];
+            let dies_en_route = rest.len() < 3 || rest[rest.len() - 1].kind.is_terminal();
+            let ok = rest[0].kind == EventKind::EvacuationStart
+                && rest
+                    .iter()
+                    .all(|x| x.facility == e.facility || x.kind == EventKind::Arrival)
+                && match rest {
+                    [_, dep, arr] if !dies_en_route => {
+                        dep.kind == EventKind::TransitStart
+                            && arr.kind == EventKind::Arrival
+                            && arr.facility > e.facility
+                    }
+                    [_, death] => matches!(death.kind, EventKind::Kia | EventKind::Dow),
+                    [_, dep, death] => {
+                        dep.kind == EventKind::TransitStart
+                            && matches!(death.kind, EventKind::Kia | EventKind::Dow)
+                    }
+                    _ => false,
+                };
+            if !ok {
+                return Err(format!("bad stay sequence at {i}: {rest:?}"));
             }
-            i += 3;
+            if dies_en_route
+                && p.timeline()
+                    .died_en_route_to()
+                    .is_none_or(|to| to <= e.facility)
+            {
+                return Err("a death en route names no destination further up".into());
+            }
+            i += rest.len();
         } else {
             i += 1;
         }
@@ -89,7 +110,7 @@ pub fn check_patient(g: &Generator, p: &Patient) -> Result<(), String> {
             p.injury_type()
         ));
     }
-    if conditions.len() > 1 && p.injury_type() != InjuryType::BattleInjury {
+    if p.polytrauma() && p.injury_type() != InjuryType::BattleInjury {
         return Err("polytrauma outside battle injuries".into());
     }
     let mut codes: Vec<_> = conditions.iter().map(|c| c.code).collect();
@@ -99,7 +120,11 @@ pub fn check_patient(g: &Generator, p: &Patient) -> Result<(), String> {
         return Err("duplicate condition".into());
     }
     for c in &conditions[1..] {
-        if !conditions[0].secondary.contains(&c.code) {
+        // Haemorrhagic shock is coded beside any bleeding injury that causes it.
+        let shock = c.code == "355001"
+            && p.assessment().picture.shock >= 3
+            && p.assessment().picture.bleeding != milmed_core::reference::clinical::Bleeding::None;
+        if !shock && !conditions[0].secondary.contains(&c.code) {
             return Err(format!(
                 "secondary {} not correlated with primary {}",
                 c.code, conditions[0].code
@@ -175,9 +200,15 @@ pub fn check_patient(g: &Generator, p: &Patient) -> Result<(), String> {
             return Err(format!("treatment {} outside its stay", t.procedure.code));
         }
     }
-    let mut seen: Vec<(Facility, &str)> = care
+    let mut seen: Vec<(Facility, &str, Option<&str>)> = care
         .treatments()
-        .map(|t| (t.facility, t.procedure.code))
+        .map(|t| {
+            (
+                t.facility,
+                t.procedure.code,
+                t.procedure.substance.map(|s| s.code),
+            )
+        })
         .collect();
     let n = seen.len();
     seen.sort_unstable();
@@ -185,8 +216,19 @@ pub fn check_patient(g: &Generator, p: &Patient) -> Result<(), String> {
     if seen.len() != n {
         return Err("a procedure repeated within one stay".into());
     }
-    if care.vital_signs().len() != stays.len() {
-        return Err("one set of vital signs per stay".into());
+    // Vital signs after each arrival, and again before a longer stay ends.
+    for stay in &stays {
+        let sets = care
+            .vital_signs()
+            .filter(|v| v.facility == stay.facility)
+            .count();
+        if !(1..=2).contains(&sets) {
+            return Err(format!("{sets} sets of vital signs at {}", stay.facility));
+        }
+    }
+    let minutes: Vec<u16> = care.vital_signs().map(|v| v.minute).collect();
+    if minutes.windows(2).any(|w| w[0] > w[1]) {
+        return Err("vital signs out of time order".into());
     }
     for v in care.vital_signs() {
         let stay = stays.iter().find(|s| s.facility == v.facility).unwrap();
