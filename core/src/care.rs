@@ -15,7 +15,8 @@
 //!   ([`Physiology`]): a bleed worsens until it is controlled, resuscitation and surgery
 //!   bring the signs back towards normal, and a dying patient declines to the end.
 
-use crate::model::{Facility, InjuryType, Site, Triage};
+use crate::clinical::Assessment;
+use crate::model::{EventKind, Facility, InjuryType, Site, Triage};
 use crate::patient::{Course, Patient, Stay};
 use crate::reference::care::{
     Anchor, CareNeed, FEVER_HEART_RATE_PER_DEGREE, GCS_BY_NEURO, HYPOTHERMIA_SIGNS, PROCEDURES,
@@ -99,7 +100,10 @@ pub struct Needs(u64);
 impl Needs {
     /// The needs of `patient`.
     pub fn of(patient: &Patient) -> Needs {
-        let assessment = patient.assessment();
+        Needs::assessed(patient, &patient.assessment())
+    }
+
+    fn assessed(patient: &Patient, assessment: &Assessment) -> Needs {
         let p = assessment.picture;
         let trauma = patient.injury_type() != InjuryType::Disease;
         let mut bits = 0u64;
@@ -284,7 +288,10 @@ fn decay(level: f64, since: f64, half_life_hours: f64) -> f64 {
 impl Physiology {
     /// The physiology of `patient`.
     pub fn of(patient: &Patient) -> Physiology {
-        let assessment = patient.assessment();
+        Physiology::assessed(patient, &patient.assessment())
+    }
+
+    fn assessed(patient: &Patient, assessment: &Assessment) -> Physiology {
         let p = assessment.picture;
         let course: Course = patient.course();
         let arrival = |f: Facility| {
@@ -292,7 +299,7 @@ impl Physiology {
                 .timeline()
                 .events()
                 .iter()
-                .find(|e| e.kind == crate::model::EventKind::Arrival && e.facility == f)
+                .find(|e| e.kind == EventKind::Arrival && e.facility == f)
                 .map(|e| f64::from(e.minute))
         };
         let first_facility = arrival(Facility::Role1).unwrap_or(f64::INFINITY);
@@ -345,11 +352,13 @@ impl Physiology {
     /// control and resuscitation end them, so a patient whose bleeding was stopped at
     /// Role 2 is not transfused again at Role 3. Other needs last.
     fn still(&self, need: CareNeed, t: f64) -> bool {
-        let l = self.levels(t);
         match need {
-            CareNeed::Haemorrhage | CareNeed::Hypovolaemia => l.shock >= 1.5,
-            CareNeed::SevereHaemorrhage => l.shock >= 2.5,
-            CareNeed::Oxygen => l.respiratory >= 0.5 || l.shock >= 2.5 || l.neuro >= 2.5,
+            CareNeed::Haemorrhage | CareNeed::Hypovolaemia => self.levels(t).shock >= 1.5,
+            CareNeed::SevereHaemorrhage => self.levels(t).shock >= 2.5,
+            CareNeed::Oxygen => {
+                let l = self.levels(t);
+                l.respiratory >= 0.5 || l.shock >= 2.5 || l.neuro >= 2.5
+            }
             _ => true,
         }
     }
@@ -505,18 +514,30 @@ impl CarePlan {
             vitals: [None; MAX_VITAL_SIGNS],
             vitals_count: 0,
         };
-        let needs = Needs::of(patient);
-        let physiology = Physiology::of(patient);
+        let assessment = patient.assessment();
+        let needs = Needs::assessed(patient, &assessment);
+        let physiology = Physiology::assessed(patient, &assessment);
         let course = patient.course();
+        // The procedures this patient needs, worked out once for all stays.
+        let mut wanted = [0u8; 64];
+        let mut wanted_count = 0;
+        for (i, procedure) in PROCEDURES.iter().enumerate() {
+            if needs.has(procedure.need) {
+                wanted[wanted_count] = i as u8;
+                wanted_count += 1;
+            }
+        }
         let mut given = [false; 64];
+        let triage = assessment.triage;
         for (j, stay) in patient.timeline().stays().enumerate() {
             let mut draws =
                 Draws(patient.detail_seed() ^ (j as u64 + 1).wrapping_mul(0xA076_1D64_78BD_642F));
-            plan.add_vitals(&physiology, &stay, &course, &mut draws);
+            plan.add_vitals(&physiology, &stay, &course, triage, &mut draws);
             let first = plan.treatment_count;
-            for (i, procedure) in PROCEDURES.iter().enumerate() {
+            for &i in &wanted[..wanted_count] {
+                let i = usize::from(i);
+                let procedure = &PROCEDURES[i];
                 if !procedure.facilities.contains(stay.facility as u8)
-                    || !needs.has(procedure.need)
                     || (procedure.once && given[i])
                 {
                     continue;
@@ -581,6 +602,7 @@ impl CarePlan {
         physiology: &Physiology,
         stay: &Stay,
         course: &Course,
+        triage: Triage,
         draws: &mut Draws,
     ) {
         let arrival = u32::from(stay.arrival);
@@ -598,7 +620,11 @@ impl CarePlan {
         };
         let mut times = [first, first];
         let mut n = 1;
-        if end >= first + 120 {
+        // A second reading before a longer stay ends shows the course of an unstable
+        // patient (worse while waiting, better with care) or a dying one; a stable minor
+        // case is seen once.
+        let dies_here = matches!(stay.ends_with, EventKind::Kia | EventKind::Dow);
+        if end >= first + 120 && (triage != Triage::T3 || dies_here) {
             times[1] = end - 10;
             n = 2;
         }

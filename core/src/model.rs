@@ -75,7 +75,7 @@ named_enum! {
 }
 
 named_enum! {
-    /// NATO triage category (T1 immediate, T2 delayed, T3 minimal).
+    /// NATO triage category (T1 immediate, T2 delayed, T3 minimal, T4 expectant).
     Triage {
         /// Immediate: life-saving intervention needed now.
         T1 => "T1",
@@ -83,6 +83,9 @@ named_enum! {
         T2 => "T2",
         /// Minimal: walking wounded.
         T3 => "T3",
+        /// Expectant: injuries that cannot be survived; comfort care only. Assigned only
+        /// where the scenario asks for it (`expectant_triage`), as in mass-casualty triage.
+        T4 => "T4",
     }
 }
 
@@ -303,9 +306,18 @@ named_enum! {
 }
 
 impl Triage {
-    /// Urgency rank: 0 for the most urgent category (T1).
+    /// Urgency rank: 0 for the most urgent category (T1), 3 for expectant.
     pub const fn urgency(self) -> u8 {
         self as u8
+    }
+
+    /// Row of the dwell, wait and transit tables: an expectant casualty moves like an
+    /// immediate one (he dies within minutes anyway).
+    pub const fn flow_index(self) -> usize {
+        match self {
+            Triage::T4 => 0,
+            other => other as usize,
+        }
     }
 }
 

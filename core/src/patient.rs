@@ -307,7 +307,8 @@ impl Patient {
     }
 
     /// The clinical assessment: the combined physiological picture, worst grade and the
-    /// triage they call for (equal to [`triage`](Self::triage)).
+    /// triage they call for (equal to [`triage`](Self::triage), except that an expectant
+    /// casualty is assessed T1).
     pub fn assessment(&self) -> Assessment {
         Assessment::of(self.injuries())
     }

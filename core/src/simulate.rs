@@ -214,7 +214,11 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
         assessment = Assessment::of(injuries(conditions, grades, sites, count));
     }
     let picture = assessment.picture;
-    let triage = assessment.triage;
+    let triage = if c.scenario.expectant_triage && picture.unsurvivable {
+        Triage::T4
+    } else {
+        assessment.triage
+    };
 
     // Where the injuries are cared for and how the journey ends, if the patient lives.
     let mut level = Facility::Role1;
@@ -273,7 +277,7 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
     let planned_outcome = loop {
         if facility == last {
             if facility == Facility::Role4 {
-                let care = minutes_in(&mut rng, STAY_HOURS[facility.index()][triage.index()]);
+                let care = minutes_in(&mut rng, STAY_HOURS[facility.index()][triage.flow_index()]);
                 plan.push(now + care.max(1), EventKind::RemainsRole4, facility);
                 break Outcome::RemainsRole4;
             }
@@ -288,14 +292,14 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
         } else {
             Facility::ALL[facility.index() + 1]
         };
-        let care = minutes_in(&mut rng, STAY_HOURS[facility.index()][triage.index()]).max(1);
+        let care = minutes_in(&mut rng, STAY_HOURS[facility.index()][triage.flow_index()]).max(1);
         let requested = now + care;
         plan.push(requested, EventKind::EvacuationStart, facility);
-        let (lo, hi) = EVACUATION_WAIT_MINUTES[triage.index()];
+        let (lo, hi) = EVACUATION_WAIT_MINUTES[triage.flow_index()];
         let delay = (f64::from(c.evacuation_delay_minutes) * rng.uniform(0.5, 1.5)).round() as u32;
         let departs = requested + rng.between(lo, hi) + delay;
         plan.push(departs, EventKind::TransitStart, facility);
-        let transit = TRANSIT_HOURS[facility.index()][to.index()][triage.index()];
+        let transit = TRANSIT_HOURS[facility.index()][to.index()][triage.flow_index()];
         let travel =
             ((f64::from(minutes_in(&mut rng, transit)) / c.mobility).round() as u32).max(1);
         now = departs + travel;

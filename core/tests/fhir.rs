@@ -852,6 +852,8 @@ fn observation_values(b: &Value) -> Vec<(String, String, String)> {
             }
         } else if let Some(q) = o.get("valueQuantity") {
             out.push((code, when, q["value"].to_string()));
+        } else if let Some(v) = o.get("valueInteger") {
+            out.push((code, when, v.to_string()));
         } else {
             out.push((code, when, codes(&o["valueCodeableConcept"])[0].to_owned()));
         }
@@ -1072,7 +1074,11 @@ fn bundles_carry_the_facts_of_the_record() {
             let rh_code = if rh == "+" { "165747007" } else { "165746003" };
             expected.push(("883-9".into(), injury.clone(), abo_code.into()));
             expected.push(("10331-7".into(), injury.clone(), rh_code.into()));
-            expected.push(("29463-7".into(), injury, d["weight"].to_string()));
+            expected.push(("29463-7".into(), injury.clone(), d["weight"].to_string()));
+            if !r["injury_severity_score"].is_null() {
+                let iss = r["injury_severity_score"].to_string();
+                expected.push(("1255875007".into(), injury, iss));
+            }
             expected.sort();
             assert_eq!(observation_values(&b), expected, "patient {}", r["id"]);
         }

@@ -130,3 +130,47 @@ fn configured_shares_come_out() {
         }
     }
 }
+
+#[test]
+fn triage_weights_keep_every_patient_coherent() {
+    // Asking for 40 % T1 among battle injuries shifts the injuries, never the rules: every
+    // patient's category is the one his injuries call for.
+    for p in patients() {
+        let assessed = p.assessment().triage;
+        assert_eq!(p.triage(), assessed, "patient {}", p.index());
+    }
+}
+
+#[test]
+fn expectant_only_where_the_scenario_asks_and_only_for_the_unsurvivable() {
+    let run = |expectant: bool| -> Vec<Patient> {
+        let mut s = Scenario::preset("mass_casualty").unwrap();
+        s.patients = 30_000;
+        s.expectant_triage = expectant;
+        Generator::new(&s, 7).unwrap().patients().collect()
+    };
+    let with = run(true);
+    let expectant: Vec<_> = with.iter().filter(|p| p.triage() == Triage::T4).collect();
+    assert!(
+        expectant.len() > 100,
+        "{} expectant casualties",
+        expectant.len()
+    );
+    for p in &expectant {
+        assert!(p.assessment().picture.unsurvivable, "patient {}", p.index());
+        assert_eq!(p.outcome(), milmed_core::model::Outcome::Kia);
+    }
+    assert!(
+        with.iter()
+            .filter(|p| p.assessment().picture.unsurvivable)
+            .all(|p| p.triage() == Triage::T4)
+    );
+    let without = run(false);
+    assert!(without.iter().all(|p| p.triage() != Triage::T4));
+    // The same casualties, triaged T1 instead.
+    let unsurvivable = without
+        .iter()
+        .filter(|p| p.assessment().picture.unsurvivable)
+        .count();
+    assert_eq!(unsurvivable, expectant.len());
+}

@@ -2,8 +2,8 @@
 //!
 //! Each Bundle holds the patient's `Patient`, one `Encounter` per facility stay, a
 //! `Condition` per condition, a `Procedure` per treatment, a `ServiceRequest` per
-//! evacuation, and `Observation`s for every vital-sign set, the blood group and the body
-//! weight: the same facts as the JSON record ([`write_record`](super::write_record)).
+//! evacuation, and `Observation`s for every vital-sign set, the blood group, the body
+//! weight and (for injuries) the Injury Severity Score: the same facts as the JSON record ([`write_record`](super::write_record)).
 //! `docs/formats.md` lists every element, code system and identifier namespace.
 //!
 //! Resources refer to each other by `urn:uuid:` full URLs, so references resolve inside the
@@ -235,6 +235,11 @@ const ABO: ObservationCode = ObservationCode {
     head: OBS_LAB,
     code: br#"883-9","display":"ABO group [Type] in Blood"}]}"#,
 };
+/// The Injury Severity Score, a SNOMED CT observable (LOINC has no code for it).
+const ISS: ObservationCode = ObservationCode {
+    head: br#","status":"final","category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"exam","display":"Exam"}]}],"code":{"coding":[{"system":"http://snomed.info/sct","code":""#,
+    code: br#"1255875007","display":"Injury Severity Score"}]}"#,
+};
 const RH: ObservationCode = ObservationCode {
     head: OBS_LAB,
     code: br#"10331-7","display":"Rh [Type] in Blood"}]}"#,
@@ -295,6 +300,10 @@ fn priority(t: Triage) -> &'static [u8] {
         }
         Triage::T3 => {
             br#","priority":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActPriority","code":"R","display":"routine"},{"system":"urn:milmed:triage","code":"T3","display":"Minimal"}],"text":"T3"}"#
+        }
+        // No v3 ActPriority says "comfort care only".
+        Triage::T4 => {
+            br#","priority":{"coding":[{"system":"urn:milmed:triage","code":"T4","display":"Expectant"}],"text":"T4"}"#
         }
     }
 }
@@ -687,6 +696,16 @@ fn write_with_key(
     tenths(w.out, u64::from(p.weight_dg()));
     w.unit(b"kg", b"kg");
     w.end(ResourceKind::Observation);
+
+    // How badly injured: the Injury Severity Score of the injuries, scored at the first
+    // encounter.
+    if let Some(iss) = p.injury_severity_score() {
+        let first = encounter(0);
+        w.observation(&mut ordinal, &ISS, Some(&first), 0);
+        w.raw(br#","valueInteger":"#);
+        int(w.out, iss);
+        w.end(ResourceKind::Observation);
+    }
 
     w.raw(b"]}");
 }

@@ -264,9 +264,9 @@ pub(crate) fn emit_record<S: Sink>(ctx: &RenderContext, p: &Patient, s: &mut S) 
         s.begin_item("treatment");
         s.str("code", t.procedure.code);
         s.str("name", t.procedure.display);
-        match t.procedure.substance {
-            Some(drug) => s.str("substance", drug.display),
-            None => s.null("substance"),
+        // Only a drug administration names its drug.
+        if let Some(drug) = t.procedure.substance {
+            s.str("substance", drug.display);
         }
         s.str("facility", t.facility.as_str());
         s.text_with("timestamp", |out| {

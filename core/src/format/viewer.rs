@@ -10,7 +10,7 @@
 use super::record::{RenderContext, emit_event, write_day};
 use super::sink::{JsonSink, Sink};
 use super::time::write_timestamp;
-use crate::model::{EventKind, Outcome};
+use crate::model::{EventKind, Outcome, Triage};
 use crate::patient::Patient;
 use crate::reference::severity_of_grade;
 
@@ -56,7 +56,13 @@ pub(crate) fn write_viewer_record(ctx: &RenderContext, p: &Patient, out: &mut Ve
     s.str("nationality", p.nation().code);
     s.str("gender", p.gender().as_str());
     s.str("injury_type", p.injury_type().as_str());
-    s.str("triage_category", p.triage().as_str());
+    // The viewer knows T1-T3 only and drops other records: an expectant casualty (T4) is
+    // shown as T1, as DOW is shown as KIA.
+    let triage = match p.triage() {
+        Triage::T4 => Triage::T1,
+        other => other,
+    };
+    s.str("triage_category", triage.as_str());
     s.str_escaped("front", ctx.front_name(p), ctx.front_json(p));
     s.str("final_status", viewer_status(p.outcome()));
     s.str("current_status", p.outcome().as_str());

@@ -24,7 +24,7 @@ pub static STAY_HOURS: [[(f64, f64); 3]; 5] = [
 pub static EVACUATION_WAIT_MINUTES: [(u32, u32); 3] = [(5, 20), (15, 60), (30, 120)];
 
 /// Transit time, hours, uniform: `[from][to][triage] = (min, max)`; `(0, 0)` where no
-/// route exists (backwards, or not in any transition row).
+/// route exists (backwards, or a jump the chain never makes).
 pub static TRANSIT_HOURS: [[[(f64, f64); 3]; 5]; 5] = {
     const NONE: [(f64, f64); 3] = [(0.0, 0.0); 3];
     [

@@ -95,6 +95,9 @@ pub struct Scenario {
     /// injuries: the generator draws, for a patient meant to be T1, an injury that calls
     /// for T1 (so the condition mix shifts towards severe injuries, and no sprain is T1).
     pub triage_weights: BTreeMap<InjuryType, TriageWeights>,
+    /// Whether triage uses the expectant category (T4) for casualties whose injuries
+    /// cannot be survived (AIS 6), as mass-casualty triage does; otherwise they are T1.
+    pub expectant_triage: bool,
 }
 
 /// Whether a warfare type is in play, and its weight.
@@ -261,6 +264,7 @@ impl Default for Scenario {
                 front("Finland", 0.1, &[("FIN", 50.0), ("USA", 50.0)]),
             ],
             triage_weights: BTreeMap::new(),
+            expectant_triage: false,
         }
     }
 }

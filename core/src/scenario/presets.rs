@@ -67,6 +67,7 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
                 ),
             ],
             triage: &[],
+            expectant: false,
         },
         "peacekeeping" => Preset {
             name,
@@ -104,6 +105,7 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
                 ),
             ],
             triage: &[],
+            expectant: false,
         },
         "urban_assault" => Preset {
             name,
@@ -135,6 +137,7 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
                 ),
             ],
             triage: &[],
+            expectant: false,
         },
         "cbrn_incident" => Preset {
             name,
@@ -161,6 +164,7 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
                 ),
             ],
             triage: &[(InjuryType::Disease, (0.5, 0.35, 0.15))],
+            expectant: false,
         },
         "training_exercise" => Preset {
             name,
@@ -176,6 +180,7 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
             mix: (0.40, 0.35, 0.25),
             fronts: &[("Training Area Alpha", 1.0, &[("USA", 100.0)])],
             triage: &[],
+            expectant: false,
         },
         "mass_casualty" => Preset {
             name,
@@ -198,6 +203,7 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
                 &[("USA", 40.0), ("GBR", 30.0), ("DEU", 20.0), ("FRA", 10.0)],
             )],
             triage: &[(InjuryType::BattleInjury, (0.5, 0.35, 0.15))],
+            expectant: true,
         },
         "arctic_operation" => Preset {
             name,
@@ -224,6 +230,7 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
                 ),
             ],
             triage: &[],
+            expectant: false,
         },
         "maritime_operation" => Preset {
             name,
@@ -258,6 +265,7 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
                 ),
             ],
             triage: &[],
+            expectant: false,
         },
         _ => {
             return Err(ScenarioError::UnknownPreset {
@@ -284,6 +292,8 @@ struct Preset<'a> {
     mix: (f64, f64, f64),
     fronts: &'a [FrontSpec<'a>],
     triage: &'a [(InjuryType, (f64, f64, f64))],
+    /// Whether triage uses the expectant category (mass-casualty triage).
+    expectant: bool,
 }
 
 impl Preset<'_> {
@@ -332,6 +342,7 @@ impl Preset<'_> {
                 .iter()
                 .map(|&(k, (t1, t2, t3))| (k, TriageWeights { t1, t2, t3 }))
                 .collect::<BTreeMap<_, _>>(),
+            expectant_triage: self.expectant,
             ..Scenario::default()
         }
     }

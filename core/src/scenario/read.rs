@@ -20,7 +20,7 @@ use super::validate::{ScenarioError, ValidationIssue};
 use super::{Front, InjuryMix, Scenario, TriageWeights};
 
 /// The scenario's fields, in declaration order (the order issues are reported in).
-pub(crate) const FIELDS: [&str; 13] = [
+pub(crate) const FIELDS: [&str; 14] = [
     "name",
     "description",
     "patients",
@@ -34,6 +34,7 @@ pub(crate) const FIELDS: [&str; 13] = [
     "injury_mix",
     "fronts",
     "triage_weights",
+    "expectant_triage",
 ];
 
 const FRONT_FIELDS: [&str; 3] = ["name", "casualty_rate", "nationalities"];
@@ -539,6 +540,7 @@ impl Reader {
                     );
                 }
                 "intensity" => set(&mut s.intensity, self.leaf(node, key)),
+                "expectant_triage" => set(&mut s.expectant_triage, self.leaf(node, key)),
                 "tempo" => set(&mut s.tempo, self.leaf(node, key)),
                 "special_events" => set(
                     &mut s.special_events,
