@@ -55,6 +55,41 @@ pub enum Command {
         /// The scenario file.
         file: PathBuf,
     },
+    /// Generate patients and check them against named clinical rules (triage, vital signs,
+    /// care, disposition, mortality); print one line per rule.
+    #[command(after_help = AUDIT_EXIT_CODES)]
+    Audit(AuditArgs),
+}
+
+/// Exit codes of `milmed audit`, shown after its `--help`.
+pub const AUDIT_EXIT_CODES: &str = "\
+Exit codes:
+  0    every rule passed (also when a reader closes the pipe early)
+  1    a rule failed (the table marks it FAIL), or the table could not be written
+  2    bad input or usage: unknown flag or value, unreadable or invalid scenario, unknown preset";
+
+/// Arguments of `milmed audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Named preset (see `milmed presets`). Default: the default scenario.
+    #[arg(long, value_name = "NAME", conflicts_with = "scenario")]
+    pub preset: Option<String>,
+
+    /// Scenario file: JSON, or TOML when the name ends in .toml.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+
+    /// Number of patients to generate and audit, overriding the scenario's `patients`.
+    #[arg(short = 'n', long = "patients", value_name = "N", default_value_t = 100_000, value_parser = parse_patients)]
+    pub patients: u64,
+
+    /// Random seed, as for `generate`.
+    #[arg(long, value_name = "S", default_value_t = 0, value_parser = parse_seed)]
+    pub seed: u64,
+
+    /// Worker threads (1-1024). Default: the available parallelism. Never changes the table.
+    #[arg(long, value_name = "T", value_parser = parse_threads)]
+    pub threads: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,6 +6,7 @@
 //! 143 SIGTERM).
 
 mod args;
+mod audit;
 mod commands;
 mod decrypt;
 mod exit;
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
             commands::scenario_show(preset.as_deref())
         }
         Command::Validate { file } => commands::validate(file),
+        Command::Audit(args) => audit::audit(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
