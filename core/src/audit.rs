@@ -33,7 +33,8 @@
 //! | rule | why it exists |
 //! | --- | --- |
 //! | `minor-never-t1`, `minor-never-die` | a casualty whose every condition is minor (grade ≤ 2) has no threat to life: he cannot be immediate, and he cannot die of it |
-//! | `shock-is-t1`, `tension-is-t1`, `airway-is-t1` | the threats to life that TCCC's MARCH sequence treats first are immediate (T1) by definition |
+//! | `shock-is-t1`, `tension-is-t1`, `airway-is-t1` | the threats to life that TCCC's MARCH sequence treats first are immediate (T1) by definition — or expectant (T4) in mass-casualty triage when the injury cannot be survived |
+//! | `expectant-is-unsurvivable` | expectant (T4) is only for a casualty who cannot be saved: an AIS 6 injury |
 //! | `shock-hypotensive` | haemorrhagic shock is a diagnosis made on the signs: ATLS class III/IV means tachycardia above 120 or hypotension |
 //! | `hypothermia-below-35` | accidental hypothermia is a core temperature below 35 °C; a hypothermic patient measured warm is a contradiction |
 //! | `febrile-at-38` | fever, influenza, pneumonia and dengue present with a temperature of 38 °C or more |
@@ -179,6 +180,7 @@ enum Rule {
     ShockIsT1,
     TensionIsT1,
     AirwayIsT1,
+    ExpectantIsUnsurvivable,
     ShockHypotensive,
     HypothermiaBelow35,
     FebrileAt38,
@@ -211,6 +213,7 @@ const ORDER: [Rule; RULE_COUNT] = [
     Rule::ShockIsT1,
     Rule::TensionIsT1,
     Rule::AirwayIsT1,
+    Rule::ExpectantIsUnsurvivable,
     Rule::ShockHypotensive,
     Rule::HypothermiaBelow35,
     Rule::FebrileAt38,
@@ -254,21 +257,28 @@ fn definition(rule: Rule) -> (&'static str, &'static str, Bound, &'static str) {
         ),
         Rule::ShockIsT1 => (
             "shock-is-t1",
-            "patients in haemorrhagic shock (355001) who are T1",
+            "patients in haemorrhagic shock (355001) who are T1 (or T4 when unsurvivable)",
             AtLeast(1.0),
             "TCCC: shock is immediate",
         ),
         Rule::TensionIsT1 => (
             "tension-is-t1",
-            "patients with a tension pneumothorax (233645004) who are T1",
+            "patients with a tension pneumothorax (233645004) who are T1 (or T4 when \
+             unsurvivable)",
             AtLeast(1.0),
             "TCCC MARCH: respiration",
         ),
         Rule::AirwayIsT1 => (
             "airway-is-t1",
-            "patients with a compromised airway who are T1",
+            "patients with a compromised airway who are T1 (or T4 when unsurvivable)",
             AtLeast(1.0),
             "TCCC MARCH: airway",
+        ),
+        Rule::ExpectantIsUnsurvivable => (
+            "expectant-is-unsurvivable",
+            "expectant (T4) patients whose injuries cannot be survived (AIS 6)",
+            AtLeast(1.0),
+            "NATO mass-casualty triage: T4 = expectant",
         ),
         Rule::ShockHypotensive => (
             "shock-hypotensive",
@@ -434,6 +444,9 @@ impl Audit {
         let died = matches!(outcome, Outcome::Kia | Outcome::Dow);
         let rtd = outcome == Outcome::Rtd;
         let t1 = patient.triage() == Triage::T1;
+        let expectant = patient.triage() == Triage::T4;
+        // Immediate, or expectant when the injury cannot be survived (mass-casualty triage).
+        let immediate = t1 || (expectant && picture.unsurvivable);
         let injury_type = patient.injury_type();
         let battle = injury_type == InjuryType::BattleInjury;
 
@@ -473,9 +486,11 @@ impl Audit {
         let minor = assessment.max_grade <= 2;
         self.rule(Rule::MinorNeverT1).add(minor, t1);
         self.rule(Rule::MinorNeverDie).add(minor, died);
-        self.rule(Rule::ShockIsT1).add(shock, t1);
-        self.rule(Rule::TensionIsT1).add(tension, t1);
-        self.rule(Rule::AirwayIsT1).add(picture.airway, t1);
+        self.rule(Rule::ShockIsT1).add(shock, immediate);
+        self.rule(Rule::TensionIsT1).add(tension, immediate);
+        self.rule(Rule::AirwayIsT1).add(picture.airway, immediate);
+        self.rule(Rule::ExpectantIsUnsurvivable)
+            .add(expectant, picture.unsurvivable);
 
         // Vital signs.
         let mut vitals = plan.vital_signs();
@@ -825,7 +840,7 @@ mod tests {
             .find(|l| l.starts_with("minor-never-t1"))
             .unwrap();
         assert!(row.contains("0.0001 %") && row.contains("FAIL"), "{row}");
-        assert!(text.contains("1 of 30 rules failed:"), "{text}");
+        assert!(text.contains("1 of 31 rules failed:"), "{text}");
     }
 
     #[test]
