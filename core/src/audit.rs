@@ -33,6 +33,7 @@
 //! | rule | why it exists |
 //! | --- | --- |
 //! | `minor-never-t1`, `minor-never-die` | a casualty whose every condition is minor (grade ≤ 2) has no threat to life: he cannot be immediate, and he cannot die of it |
+//! | `harmless-never-die` | psychological, soft-tissue, eye, frostbite and concussion casualties do not die of their condition, whatever its grade |
 //! | `shock-is-t1`, `tension-is-t1`, `airway-is-t1` | the threats to life that TCCC's MARCH sequence treats first are immediate (T1) by definition — or expectant (T4) in mass-casualty triage when the injury cannot be survived |
 //! | `expectant-is-unsurvivable` | expectant (T4) is only for a casualty who cannot be saved: an AIS 6 injury |
 //! | `shock-hypotensive` | haemorrhagic shock is a diagnosis made on the signs: ATLS class III/IV means tachycardia above 120 or hypotension |
@@ -41,7 +42,7 @@
 //! | `coma-has-a-cause` | a GCS of 8 or less needs a cause: a head injury, shock, hypoxia, poisoning, hypothermia, polytrauma or dying |
 //! | `amputee-leaves-theatre`, `severe-tbi-leaves-theatre` | an amputee or a serious brain injury never returns to duty in theatre: he is evacuated to Role 4 |
 //! | `tourniquet-on-limb-bleeding`, `tourniquet-within-10-min` | a tourniquet is for extremity haemorrhage, and within ten minutes (NATO 10-1-2) |
-//! | `laparotomy-on-abdomen`, `t1-torso-operated` | a laparotomy needs an abdominal injury or internal haemorrhage; a serious torso injury that survives to a surgical facility is operated or drained |
+//! | `laparotomy-on-abdomen`, `t1-torso-operated` | a laparotomy needs an abdominal injury or internal haemorrhage; a serious torso injury (a burn aside) that survives to a surgical facility is operated, drained or, for the pelvis, fixed |
 //! | `txa-within-3h` | tranexamic acid after three hours harms (CRASH-2) |
 //! | `surgery-within-capability` | surgery needs Role 2, CT and intensive care need Role 3 |
 //! | `tension-decompressed` | a surviving tension pneumothorax was decompressed or drained |
@@ -55,7 +56,7 @@ use std::fmt;
 use crate::care::CarePlan;
 use crate::model::{Facility, InjuryType, Outcome, Site, Triage};
 use crate::patient::{Patient, Stay};
-use crate::reference::clinical::Bleeding;
+use crate::reference::clinical::{Bleeding, Effect};
 
 /// SNOMED CT codes of the conditions the rules name.
 mod condition {
@@ -87,6 +88,7 @@ mod procedure {
     pub const CT_CHEST: &str = "169069000";
     pub const CT_ABDOMEN: &str = "169070004";
     pub const ICU_ADMISSION: &str = "305351004";
+    pub const EXTERNAL_FIXATION: &str = "288161003";
 }
 
 /// The range a rule's value must lie in.
@@ -177,6 +179,7 @@ impl Share {
 enum Rule {
     MinorNeverT1,
     MinorNeverDie,
+    HarmlessNeverDie,
     ShockIsT1,
     TensionIsT1,
     AirwayIsT1,
@@ -210,6 +213,7 @@ const RULE_COUNT: usize = Rule::TreatmentsInsideStays as usize + 1;
 const ORDER: [Rule; RULE_COUNT] = [
     Rule::MinorNeverT1,
     Rule::MinorNeverDie,
+    Rule::HarmlessNeverDie,
     Rule::ShockIsT1,
     Rule::TensionIsT1,
     Rule::AirwayIsT1,
@@ -254,6 +258,13 @@ fn definition(rule: Rule) -> (&'static str, &'static str, Bound, &'static str) {
             "patients whose every condition is grade <= 2 who die (KIA or DOW)",
             AtMost(0.0),
             TCCC_TRIAGE,
+        ),
+        Rule::HarmlessNeverDie => (
+            "harmless-never-die",
+            "patients whose conditions are all psychological, soft-tissue, eye, frostbite or \
+             concussion (any grade) who die",
+            AtMost(0.0),
+            "clinical course: these conditions do not kill",
         ),
         Rule::ShockIsT1 => (
             "shock-is-t1",
@@ -337,8 +348,9 @@ fn definition(rule: Rule) -> (&'static str, &'static str, Bound, &'static str) {
         ),
         Rule::T1TorsoOperated => (
             "t1-torso-operated",
-            "T1 battle casualties with a chest or abdominal injury of grade >= 3 who survive \
-             and stay at Role 2 or 3: laparotomy, thoracotomy or pleural drain",
+            "T1 battle casualties with a chest or abdominal injury of grade >= 3 (burns aside) \
+             who survive and stay at Role 2 or 3: laparotomy, thoracotomy, pleural drain or \
+             pelvic fixation",
             AtLeast(0.95),
             "Role 2 damage-control surgery (AJP-4.10)",
         ),
@@ -362,8 +374,9 @@ fn definition(rule: Rule) -> (&'static str, &'static str, Bound, &'static str) {
         ),
         Rule::BattleCaseFatality => (
             "battle-case-fatality",
-            "battle-injury patients who die (KIA or DOW)",
-            Between(0.05, 0.25),
+            "battle-injury patients who die (KIA or DOW); from 3 %: the casualties of a \
+             chemical incident are mostly mild",
+            Between(0.03, 0.25),
             "Holcomb 2006; Howard 2019",
         ),
         Rule::KiaShareOfDeaths => (
@@ -461,7 +474,16 @@ impl Audit {
         let mut limb_bleeding = false;
         let mut abdominal = false;
         let mut serious_torso = false;
+        let mut harmless = true;
         for injury in patient.injuries() {
+            harmless &= matches!(
+                injury.effect(),
+                Effect::Psychological
+                    | Effect::SoftTissue
+                    | Effect::EyeInjury
+                    | Effect::Frostbite
+                    | Effect::Concussion
+            );
             match injury.condition.code {
                 c::HAEMORRHAGIC_SHOCK => shock = true,
                 c::TENSION_PNEUMOTHORAX => tension = true,
@@ -479,13 +501,17 @@ impl Audit {
             abdominal |= (trauma && site == Site::Abdomen)
                 || (injury.condition.code == c::HAEMORRHAGIC_SHOCK
                     && matches!(site, Site::Abdomen | Site::Systemic));
-            serious_torso |= matches!(site, Site::Chest | Site::Abdomen) && injury.grade >= 3;
+            // A burn of the trunk is dressed and grafted, not opened.
+            let burn = matches!(injury.effect(), Effect::Burn | Effect::ChemicalBurn);
+            serious_torso |=
+                matches!(site, Site::Chest | Site::Abdomen) && injury.grade >= 3 && !burn;
         }
 
         // Triage and death of minor casualties; immediate threats.
         let minor = assessment.max_grade <= 2;
         self.rule(Rule::MinorNeverT1).add(minor, t1);
         self.rule(Rule::MinorNeverDie).add(minor, died);
+        self.rule(Rule::HarmlessNeverDie).add(harmless, died);
         self.rule(Rule::ShockIsT1).add(shock, immediate);
         self.rule(Rule::TensionIsT1).add(tension, immediate);
         self.rule(Rule::AirwayIsT1).add(picture.airway, immediate);
@@ -554,7 +580,10 @@ impl Audit {
                 pr::LAPAROTOMY => self.rule(Rule::LaparotomyOnAbdomen).add(true, abdominal),
                 _ => {}
             }
-            torso_operated |= matches!(code, pr::LAPAROTOMY | pr::THORACOTOMY | pr::PLEURAL_DRAIN);
+            torso_operated |= matches!(
+                code,
+                pr::LAPAROTOMY | pr::THORACOTOMY | pr::PLEURAL_DRAIN | pr::EXTERNAL_FIXATION
+            );
             decompressed |= matches!(code, pr::NEEDLE_DECOMPRESSION | pr::PLEURAL_DRAIN);
             let surgery = matches!(
                 code,

@@ -24,7 +24,7 @@ use crate::reference::care::{
     TACHYPNOEA_BY_RESPIRATORY, TRANEXAMIC_ACID, TRAUMA_TEMPERATURE_DC,
 };
 use crate::reference::clinical::{Bleeding, Effect, Picture, Temperature};
-use crate::rng::splitmix64;
+use crate::rng::{round_non_negative, splitmix64};
 
 /// Most procedures of one journey.
 pub const MAX_TREATMENTS: usize = 64;
@@ -161,10 +161,12 @@ impl Needs {
                     && (injury.condition.code == "312608009"
                         || (matches!(effect, Effect::Wound | Effect::ForeignBody) && g == 1)),
             );
-            let chest = (wound && injury.site == Site::Chest && g >= 3)
+            // Penetrating or blunt (crush, multiple injuries) trauma of the trunk.
+            let trunk = wound || effect == Effect::Crush;
+            let chest = (trunk && injury.site == Site::Chest && g >= 3)
                 || matches!(effect, Effect::Haemothorax | Effect::TensionPneumothorax);
             set(CareNeed::ChestInjury, chest);
-            let abdomen = (wound && injury.site == Site::Abdomen && g >= 3)
+            let abdomen = (trunk && injury.site == Site::Abdomen && g >= 3)
                 || (effect == Effect::HaemorrhagicShock
                     && matches!(injury.site, Site::Abdomen | Site::Systemic));
             set(CareNeed::AbdominalInjury, abdomen);
@@ -277,6 +279,12 @@ struct Levels {
     temperature: f64,
 }
 
+/// Shock class `t` minutes into a bleed controlled at `control`: worse the longer it
+/// lasts (by up to 0.6 of a class), short of class IV for a survivor.
+fn uncontrolled(s0: f64, t: f64, control: f64) -> f64 {
+    (s0 + 0.6 * (t / control.clamp(1.0, 600.0)).min(1.0)).min(3.6)
+}
+
 fn decay(level: f64, since: f64, half_life_hours: f64) -> f64 {
     if since <= 0.0 {
         level
@@ -370,12 +378,9 @@ impl Physiology {
         let shock = if s0 == 0.0 {
             0.0
         } else if t < self.shock_control {
-            // Uncontrolled: worse the longer it lasts, short of class IV for a survivor.
-            (s0 + 0.6 * (t / self.shock_control.min(600.0)).min(1.0)).min(3.6)
+            uncontrolled(s0, t, self.shock_control)
         } else {
-            let at_control = (s0
-                + 0.6 * (self.shock_control / self.shock_control.min(600.0).max(1.0)).min(1.0))
-            .min(3.6);
+            let at_control = uncontrolled(s0, self.shock_control, self.shock_control);
             decay(
                 at_control,
                 t - self.shock_control.max(self.resuscitation),
@@ -420,8 +425,9 @@ impl Physiology {
     fn signs(&self, t: f64, draws: &mut Draws) -> (u16, u16, u16, u16, u16, u16, u16) {
         let l = self.levels(t);
         let mix = |a: (u16, u16), b: (u16, u16), f: f64| {
-            let m =
-                |x: u16, y: u16| (f64::from(x) + (f64::from(y) - f64::from(x)) * f).round() as u16;
+            let m = |x: u16, y: u16| {
+                round_non_negative(f64::from(x) + (f64::from(y) - f64::from(x)) * f) as u16
+            };
             (m(a.0, b.0), m(a.1, b.1))
         };
         let class = l.shock.clamp(0.0, 4.0);
@@ -479,12 +485,12 @@ impl Physiology {
         let gcs = draws.in_range(mix(GCS_BY_NEURO[nlo], GCS_BY_NEURO[nhi], nf));
 
         (
-            heart_rate.round() as u16,
-            respiratory_rate.round() as u16,
+            round_non_negative(heart_rate) as u16,
+            round_non_negative(respiratory_rate) as u16,
             systolic,
             systolic.saturating_sub(pulse).max(20),
             spo2,
-            temperature.round() as u16,
+            round_non_negative(temperature) as u16,
             gcs,
         )
     }

@@ -19,6 +19,9 @@ use crate::scenario::Scenario;
 use crate::scenario::validate::parse_start;
 use crate::schedule::{COLUMNS, CasualtySchedule};
 
+/// SNOMED CT code of haemorrhagic shock.
+const HAEMORRHAGIC_SHOCK: &str = "355001";
+
 /// Slowest transport allowed: the product of mobility factors never goes below this, so
 /// stacking every bad condition makes transit four times slower, not forty.
 const MIN_MOBILITY: f64 = 0.25;
@@ -59,8 +62,9 @@ pub(crate) struct InjuryTable {
 /// The primary injuries of one column and injury type.
 #[derive(Debug, Clone)]
 pub(crate) struct InjuryPool {
-    /// Every (condition, grade, site) with its probability.
-    pub all: InjuryTable,
+    /// The conditions with their weights (grade and site are drawn after, from the
+    /// condition's profile and site rule).
+    pub conditions: Table,
     /// When the scenario sets triage shares for this injury type: the cumulative shares
     /// and the pool split by the triage each injury calls for (an empty table where no
     /// injury of the pool calls for that category).
@@ -110,6 +114,10 @@ pub(crate) struct CompiledScenario {
     pub blood_groups: Vec<f64>,
     /// Every condition's grade probabilities, cumulative.
     pub grades: Vec<[f64; 6]>,
+    /// Every condition's secondary conditions, as indices.
+    pub secondaries: Vec<Vec<u8>>,
+    /// Index of haemorrhagic shock, coded beside bleeding injuries in class III-IV shock.
+    pub haemorrhagic_shock: u8,
 }
 
 impl CompiledScenario {
@@ -208,7 +216,11 @@ impl CompiledScenario {
                 (cumulative3(w.weights()), [split(0), split(1), split(2)])
             });
             InjuryPool {
-                all: table(&|_| true),
+                conditions: Table::new(
+                    condition_pool(col, kind)
+                        .into_iter()
+                        .map(|(i, w)| (i as u8, w)),
+                ),
                 by_triage,
             }
         };
@@ -290,6 +302,17 @@ impl CompiledScenario {
                     c
                 })
                 .collect(),
+            secondaries: CONDITIONS
+                .iter()
+                .map(|c| {
+                    c.secondary
+                        .iter()
+                        .map(|code| condition_index(code).expect("secondary exists") as u8)
+                        .collect()
+                })
+                .collect(),
+            haemorrhagic_shock: condition_index(HAEMORRHAGIC_SHOCK)
+                .expect("haemorrhagic shock is a condition") as u8,
         }
     }
 

@@ -181,6 +181,13 @@ pub(crate) fn apportion(total: u64, weights: &[f64]) -> Vec<u64> {
     parts
 }
 
+/// `x` rounded to the nearest integer, for `x >= 0` (halves round up), without the libm
+/// call `f64::round` makes on baseline x86-64.
+#[inline]
+pub(crate) fn round_non_negative(x: f64) -> u32 {
+    (x + 0.5) as u32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

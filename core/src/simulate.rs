@@ -20,21 +20,17 @@ use crate::reference::clinical::{
     LATE_FIRST_AID_MINUTES, LATE_SURGERY_RISK_PER_HOUR, MEDIC_AT_POINT_OF_INJURY, MEDIC_MINUTES,
     Picture, RESUSCITATION_TIME_FACTOR, ROLE1_HOLDING_HOURS, SURGERY_AFTER_ARRIVAL_MINUTES,
     TENSION_DEATH_MEDIAN_MINUTES, THREAT_SPREAD, UNSURVIVABLE_DEATH_MINUTES, disposition,
-    late_mortality,
+    kills_by_grade, late_mortality,
 };
 use crate::reference::conditions::CONDITIONS;
 use crate::reference::flow::{EVACUATION_WAIT_MINUTES, STAY_HOURS, TRANSIT_HOURS};
 use crate::reference::personnel::{BODY_WEIGHT, FEMALE_SHARE, RANKS};
-use crate::reference::{BLOOD_GROUPS, NATIONS, PROFILES, condition_index};
-use crate::rng::Stream;
+use crate::reference::{BLOOD_GROUPS, NATIONS, PROFILES};
+use crate::rng::{Stream, round_non_negative};
 use crate::schedule::Slot;
 
 /// Oldest age, in completed years at the injury date.
 pub const MAX_AGE: u32 = 50;
-
-/// Index of the haemorrhagic shock condition, added as a complication to bleeding
-/// patients in shock of class III or IV.
-const HAEMORRHAGIC_SHOCK: &str = "355001";
 
 /// Days that are surely `years` full calendar years or more (leap days included).
 const fn days_at_least(years: u32) -> u32 {
@@ -48,7 +44,7 @@ const fn days_below(years: u32) -> u32 {
 
 /// Minutes drawn uniformly from an hour range.
 fn minutes_in(rng: &mut Stream, (lo, hi): (f64, f64)) -> u32 {
-    (rng.uniform(lo, hi) * 60.0).round() as u32
+    round_non_negative(rng.uniform(lo, hi) * 60.0)
 }
 
 /// A log-normal draw with this median and σ.
@@ -145,7 +141,16 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
     }
     let primary = match primary {
         Some(p) => p,
-        None => draw_from(&mut rng, &pool.all).expect("every injury type has conditions"),
+        None => {
+            let condition = pool.conditions.values[rng.pick(&pool.conditions.cumulative)];
+            let grade = crate::rng::pick(&c.grades[usize::from(condition)], rng.unit()) as u8 + 1;
+            let site = draw_site(&mut rng, usize::from(condition));
+            InjuryDraw {
+                condition,
+                grade,
+                site,
+            }
+        }
     };
     let profile = &PROFILES[usize::from(primary.condition)];
     let mechanism = pick_mechanism(&mut rng, profile.mechanisms);
@@ -154,7 +159,7 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
     let mut grades = [primary.grade; MAX_CONDITIONS];
     let mut sites = [primary.site; MAX_CONDITIONS];
     let mut count = 1usize;
-    let secondaries = CONDITIONS[usize::from(primary.condition)].secondary;
+    let secondaries = &c.secondaries[usize::from(primary.condition)];
     if injury_type == InjuryType::BattleInjury
         && !secondaries.is_empty()
         && rng.chance(c.polytrauma[column])
@@ -177,8 +182,7 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
         for i in 0..wanted {
             let j = i + rng.below((n - i) as u32) as usize;
             order.swap(i, j);
-            let index =
-                condition_index(secondaries[usize::from(order[i])]).expect("secondary exists");
+            let index = usize::from(secondaries[usize::from(order[i])]);
             let site = draw_site(&mut rng, index);
             if let Some(grade) = draw_grade(c, &mut rng, index, site, ceiling) {
                 conditions[count] = index as u8;
@@ -197,7 +201,7 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
     let mut assessment = Assessment::of(injuries(conditions, grades, sites, count));
     // Bleeding into shock of class III or IV is coded as haemorrhagic shock too, at the
     // site of the worst bleeding.
-    let shock = condition_index(HAEMORRHAGIC_SHOCK).expect("haemorrhagic shock is a condition");
+    let shock = usize::from(c.haemorrhagic_shock);
     if assessment.picture.shock >= 3
         && assessment.picture.bleeding != Bleeding::None
         && count < MAX_CONDITIONS
@@ -256,9 +260,9 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
         SURGERY_AFTER_ARRIVAL_MINUTES.1,
     );
     let course = Course {
-        first_aid_minute: first_aid.round() as u8,
-        medic_minute: medic.map(|m| m.round() as u8),
-        surgery_delay: surgery_delay.round() as u8,
+        first_aid_minute: round_non_negative(first_aid) as u8,
+        medic_minute: medic.map(|m| round_non_negative(m) as u8),
+        surgery_delay: round_non_negative(surgery_delay) as u8,
     };
 
     // The planned journey: up the chain to the level of care needed, then a return to
@@ -296,12 +300,13 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
         let requested = now + care;
         plan.push(requested, EventKind::EvacuationStart, facility);
         let (lo, hi) = EVACUATION_WAIT_MINUTES[triage.flow_index()];
-        let delay = (f64::from(c.evacuation_delay_minutes) * rng.uniform(0.5, 1.5)).round() as u32;
+        let delay =
+            round_non_negative(f64::from(c.evacuation_delay_minutes) * rng.uniform(0.5, 1.5));
         let departs = requested + rng.between(lo, hi) + delay;
         plan.push(departs, EventKind::TransitStart, facility);
         let transit = TRANSIT_HOURS[facility.index()][to.index()][triage.flow_index()];
         let travel =
-            ((f64::from(minutes_in(&mut rng, transit)) / c.mobility).round() as u32).max(1);
+            round_non_negative(f64::from(minutes_in(&mut rng, transit)) / c.mobility).max(1);
         now = departs + travel;
         plan.push(now, EventKind::Arrival, to);
         arrivals[to.index()] = now;
@@ -313,10 +318,15 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
     let first_facility = f64::from(arrivals[Facility::Role1.index()]);
     let surgical = arrivals[2..4].iter().copied().find(|&a| a != u32::MAX);
     let surgery = surgical.map_or(f64::INFINITY, |a| f64::from(a) + surgery_delay);
+    let lethal_grade = injuries(conditions, grades, sites, count)
+        .filter(|i| kills_by_grade(i.effect()))
+        .map(|i| i.grade)
+        .max()
+        .unwrap_or(0);
     let death = death_minute(
         &mut rng,
         &picture,
-        assessment.max_grade,
+        lethal_grade,
         Threats {
             first_aid,
             medic,
@@ -335,7 +345,7 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
         incident: slot.incident,
         detail_seed: rng.u64(),
         age_days,
-        weight_dg: (weight * 10.0).round() as u16,
+        weight_dg: round_non_negative(weight * 10.0) as u16,
         nation: nation_index,
         front,
         given,
@@ -454,7 +464,7 @@ fn death_minute(rng: &mut Stream, p: &Picture, max_grade: u8, t: Threats) -> Opt
 fn die(plan: &Timeline, minute: f64) -> (Timeline, Outcome) {
     let events = plan.events();
     let terminal = plan.terminal().minute;
-    let minute = (minute.round() as u32).min(u32::from(terminal));
+    let minute = round_non_negative(minute).min(u32::from(terminal));
     let mut timeline = Timeline::new();
     let mut reached_care = false;
     let mut last = 0;

@@ -996,8 +996,32 @@ pub const MEDIC_MINUTES: (f64, f64) = (5.0, 25.0);
 /// Minutes from arrival at Role 2 (or higher) to the start of damage-control surgery.
 pub const SURGERY_AFTER_ARRIVAL_MINUTES: (f64, f64) = (20.0, 60.0);
 
+/// Whether an injury of this effect can kill later on its own grade (through infection,
+/// organ failure or brain swelling), beyond what its physiological picture says. Minor
+/// local conditions, the eye, frostbite, psychological conditions and illness do not: an
+/// illness kills only through its picture (shock, respiratory failure, temperature).
+pub const fn kills_by_grade(effect: Effect) -> bool {
+    matches!(
+        effect,
+        Effect::Wound
+            | Effect::Amputation
+            | Effect::BrainInjury
+            | Effect::Burn
+            | Effect::ChemicalBurn
+            | Effect::HaemorrhagicShock
+            | Effect::TensionPneumothorax
+            | Effect::Haemothorax
+            | Effect::OpenFracture
+            | Effect::PelvicFracture
+            | Effect::Crush
+            | Effect::Poisoning
+            | Effect::MultipleInjuries
+    )
+}
+
 /// Chance of a late death (sepsis, multiple organ failure, brain swelling) for a patient
-/// who survives the first hours, by picture; see [`late_mortality`].
+/// who survives the first hours, by picture and by the worst grade among the injuries that
+/// [`kills_by_grade`]; see docs/reference-data.md.
 pub fn late_mortality(p: &Picture, max_grade: u8) -> f64 {
     let mut risk: f64 = match max_grade {
         0..=2 => 0.0,

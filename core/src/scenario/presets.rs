@@ -163,7 +163,7 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
                     &[("DEU", 40.0), ("FRA", 35.0), ("NLD", 25.0)],
                 ),
             ],
-            triage: &[(InjuryType::Disease, (0.5, 0.35, 0.15))],
+            triage: &[],
             expectant: false,
         },
         "training_exercise" => Preset {
