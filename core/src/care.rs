@@ -279,10 +279,11 @@ struct Levels {
     temperature: f64,
 }
 
-/// Shock class `t` minutes into a bleed controlled at `control`: worse the longer it
-/// lasts (by up to 0.6 of a class), short of class IV for a survivor.
-fn uncontrolled(s0: f64, t: f64, control: f64) -> f64 {
-    (s0 + 0.6 * (t / control.clamp(1.0, 600.0)).min(1.0)).min(3.6)
+/// Shock class `t` minutes into an uncontrolled bleed that started at class `s0`: worse
+/// the longer it lasts (by 0.6 of a class over two hours), short of class IV for a
+/// survivor (a patient who dies declines further, see `levels`).
+fn uncontrolled(s0: f64, t: f64) -> f64 {
+    (s0 + 0.6 * (t / 120.0).min(1.0)).min(3.6)
 }
 
 fn decay(level: f64, since: f64, half_life_hours: f64) -> f64 {
@@ -378,9 +379,9 @@ impl Physiology {
         let shock = if s0 == 0.0 {
             0.0
         } else if t < self.shock_control {
-            uncontrolled(s0, t, self.shock_control)
+            uncontrolled(s0, t)
         } else {
-            let at_control = uncontrolled(s0, self.shock_control, self.shock_control);
+            let at_control = uncontrolled(s0, self.shock_control);
             decay(
                 at_control,
                 t - self.shock_control.max(self.resuscitation),

@@ -182,7 +182,8 @@ pub struct Patient {
 /// drawn with the patient, so that the outcome and the care plan see the same times.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Course {
-    /// Minutes from injury to first aid at the point of injury (tourniquet, pressure).
+    /// Minutes from injury to first aid at the point of injury (tourniquet, pressure): by
+    /// a comrade, or by the medic when he comes first.
     pub first_aid_minute: u8,
     /// Minutes from injury to a combat medic's intervention at the point of injury
     /// (decompression, airway, TXA), if a medic reached the casualty there.

@@ -259,6 +259,8 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
         SURGERY_AFTER_ARRIVAL_MINUTES.0,
         SURGERY_AFTER_ARRIVAL_MINUTES.1,
     );
+    // A medic who arrives before anyone has helped gives the first aid himself.
+    let first_aid = first_aid.min(medic.unwrap_or(f64::INFINITY));
     let course = Course {
         first_aid_minute: round_non_negative(first_aid) as u8,
         medic_minute: medic.map(|m| round_non_negative(m) as u8),
