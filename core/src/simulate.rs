@@ -236,7 +236,8 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
         }
         stays *= 1.0 - d.leaves_theatre;
     }
-    let leaves_theatre = rng.chance(1.0 - stays);
+    // (No draw when nothing could take the patient out of theatre.)
+    let leaves_theatre = stays < 1.0 && rng.chance(1.0 - stays);
     if leaves_theatre {
         level = level.max(Facility::Role2);
     }
@@ -244,17 +245,23 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
         holding.1 = holding.1.min(ROLE1_HOLDING_HOURS);
     }
 
-    // The first minutes: first aid, a medic, and how long surgery takes to start.
-    let first_aid = if rng.chance(FIRST_AID.0) {
-        rng.uniform(FIRST_AID.1.0, FIRST_AID.1.1)
-    } else {
-        rng.uniform(LATE_FIRST_AID_MINUTES.0, LATE_FIRST_AID_MINUTES.1)
+    // The first minutes: first aid, a medic, and how long surgery takes to start — five
+    // draws from one 64-bit word (16 bits of resolution is plenty for minutes).
+    let mut word = rng.u64();
+    let mut part = || {
+        let u = (word & 0xFFFF) as f64 / 65_536.0;
+        word >>= 16;
+        u
     };
-    let medic = if rng.chance(MEDIC_AT_POINT_OF_INJURY) {
-        Some(rng.uniform(MEDIC_MINUTES.0, MEDIC_MINUTES.1))
+    let between = |u: f64, (lo, hi): (f64, f64)| lo + (hi - lo) * u;
+    let helped_soon = part() < FIRST_AID.0;
+    let first_aid = if helped_soon {
+        between(part(), FIRST_AID.1)
     } else {
-        None
+        between(part(), LATE_FIRST_AID_MINUTES)
     };
+    let medic_minute = between(part(), MEDIC_MINUTES);
+    let medic = (part() < MEDIC_AT_POINT_OF_INJURY).then_some(medic_minute);
     let surgery_delay = rng.uniform(
         SURGERY_AFTER_ARRIVAL_MINUTES.0,
         SURGERY_AFTER_ARRIVAL_MINUTES.1,
