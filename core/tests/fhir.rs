@@ -550,8 +550,14 @@ fn fhirkit_rejects_broken_bundles() {
     let line = lines(&bytes)[0];
     assert!(fhirkit_issues(line).is_empty());
     let bundle = parse(line);
-    let last = bundle["entry"].as_array().unwrap().len() - 1;
-    let weight = format!("/entry/{last}/resource");
+    // The body-weight Observation (the ISS, for injuries, comes after it).
+    let at = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|e| e["resource"]["code"]["coding"][0]["code"] == "29463-7")
+        .expect("a body-weight observation");
+    let weight = format!("/entry/{at}/resource");
     let cases: Vec<(&str, Breaker)> = vec![
         (
             "an unknown element",
