@@ -1,17 +1,12 @@
 //! `milmed audit`: generates patients and checks them against the clinical rules of
 //! milmed-core's `audit` module, printing one line per rule.
 
-use std::convert::Infallible;
-
 use milmed_core::Scenario;
 use milmed_core::audit::Audit;
 
 use crate::args::AuditArgs;
 use crate::commands::{generator, load_file, load_preset};
 use crate::exit::{Exit, RUNTIME, print_stdout};
-
-/// Patients per unit of work: each is audited on a worker thread, and the counts merged.
-const CHUNK: usize = 2048;
 
 /// Runs `milmed audit`: the table on stdout; exit 0 when every rule passed, 1 when one
 /// failed (with one stderr line naming the failed rules), 2 for bad input.
@@ -27,26 +22,7 @@ pub fn audit(args: &AuditArgs) -> Result<(), Exit> {
         Some(t) => t,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    let mut total = Audit::new();
-    let merged = generator.for_each_chunk(
-        0..generator.len(),
-        threads,
-        CHUNK,
-        |_, patients| {
-            let mut audit = Audit::new();
-            for patient in patients {
-                audit.add(patient);
-            }
-            audit
-        },
-        |audit| {
-            total.merge(audit);
-            Ok::<(), Infallible>(())
-        },
-    );
-    if let Err(e) = merged {
-        return Err(Exit::runtime(e.to_string()));
-    }
+    let total = Audit::of_run(&generator, threads);
     let report = total.report();
     let text = format!(
         "clinical audit of {source}: {} patients, seed {}\n{report}",

@@ -53,6 +53,7 @@
 
 use std::fmt;
 
+use crate::Generator;
 use crate::care::CarePlan;
 use crate::model::{Facility, InjuryType, Outcome, Site, Triage};
 use crate::patient::{Patient, Stay};
@@ -434,6 +435,33 @@ impl Audit {
     /// An audit of no patient.
     pub fn new() -> Audit {
         Audit::default()
+    }
+
+    /// Audits every patient of `generator`'s run on `threads` workers, chunk by chunk;
+    /// the counts, and so the report, do not depend on the number of threads.
+    pub fn of_run(generator: &Generator, threads: usize) -> Audit {
+        const CHUNK: usize = 2048;
+        let mut total = Audit::new();
+        generator
+            .for_each_chunk(
+                0..generator.len(),
+                threads.max(1),
+                CHUNK,
+                |_, patients| {
+                    let mut audit = Audit::new();
+                    for patient in patients {
+                        audit.add(patient);
+                    }
+                    audit
+                },
+                |audit| {
+                    total.merge(audit);
+                    Ok::<(), std::convert::Infallible>(())
+                },
+            )
+            .expect("the whole run is a valid range")
+            .unwrap_or_else(|never| match never {});
+        total
     }
 
     /// Number of patients audited.

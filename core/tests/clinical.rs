@@ -15,27 +15,7 @@ const SEED: u64 = 3;
 fn audit(mut scenario: Scenario, patients: u64) -> Audit {
     scenario.patients = patients;
     let generator = Generator::new(&scenario, SEED).expect("valid scenario");
-    let mut total = Audit::new();
-    generator
-        .for_each_chunk(
-            0..generator.len(),
-            2,
-            8192,
-            |_, chunk| {
-                let mut audit = Audit::new();
-                for patient in chunk {
-                    audit.add(patient);
-                }
-                audit
-            },
-            |audit| {
-                total.merge(audit);
-                Ok::<(), ()>(())
-            },
-        )
-        .expect("range inside the run")
-        .expect("merging cannot fail");
-    total
+    Audit::of_run(&generator, 2)
 }
 
 fn verdict<'a>(report: &'a Report, rule: &str) -> &'a Verdict {
