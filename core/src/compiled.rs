@@ -7,9 +7,11 @@
 //! table look-ups and a few dozen random draws.
 
 use crate::clinical::{Injury, triage};
-use crate::model::{Environment, InjuryType, Site};
+use crate::congestion::Congestion;
+use crate::model::{Environment, Facility, InjuryType, Mechanism, Site, Triage};
 use crate::reference::conditions::{BATTLE_MIX, CONDITIONS, Climate, SiteRule};
 use crate::reference::personnel::{BLOOD_GROUPS, RANKS};
+use crate::reference::clinical::disposition;
 use crate::reference::warfare::{
     CLIMATE_CONDITION_FACTOR, ENVIRONMENT, SPECIAL_EVENT_POLYTRAUMA_RATE, WARFARE,
 };
@@ -87,6 +89,35 @@ pub(crate) fn site_weights(rule: SiteRule) -> impl Iterator<Item = (Site, f64)> 
     list.iter().copied().zip(weights)
 }
 
+/// What a pool of primary injuries asks of the medical system, as shares of its
+/// casualties (primary injuries only): the expected load, for capacity and congestion.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Demand {
+    /// Triaged T1 (or expectant).
+    pub immediate: f64,
+    /// Needing care at Role 2 or beyond (a surgical facility).
+    pub surgical: f64,
+}
+
+impl Demand {
+    fn add(&mut self, other: Demand, weight: f64) {
+        self.immediate += other.immediate * weight;
+        self.surgical += other.surgical * weight;
+    }
+}
+
+/// The battle injuries of one warfare type: its attacks' mechanisms, and the injuries of
+/// each mechanism, so that everyone hurt in one attack is hurt the same way.
+#[derive(Debug, Clone)]
+pub(crate) struct BattlePool {
+    /// Mechanisms (as [`Mechanism`] indices) with their weights.
+    pub mechanisms: Table,
+    /// The injuries of each mechanism, indexed by [`Mechanism::index`].
+    pub by_mechanism: Vec<InjuryPool>,
+    /// What these casualties ask of the medical system.
+    pub demand: Demand,
+}
+
 /// One front, ready to draw nationalities from.
 #[derive(Debug)]
 pub(crate) struct CompiledFront {
@@ -98,14 +129,17 @@ pub(crate) struct CompiledFront {
 pub(crate) struct CompiledScenario {
     pub scenario: Scenario,
     pub start_unix: i64,
-    pub fronts: Table,
     pub front_nations: Vec<CompiledFront>,
-    /// Injury-type weights per schedule column.
-    pub injury: [[f64; 3]; COLUMNS],
     /// Polytrauma rate per column.
     pub polytrauma: [f64; COLUMNS],
-    /// Primary injuries per column and injury type.
-    pub injuries: Vec<[InjuryPool; 3]>,
+    /// Battle injuries per warfare type ([`crate::model::WarfareType::index`]).
+    pub battle: Vec<BattlePool>,
+    /// Non-battle injuries.
+    pub non_battle: InjuryPool,
+    /// Illnesses.
+    pub disease: InjuryPool,
+    /// Waits from the load the schedule puts on surgery and evacuation.
+    pub congestion: Congestion,
     /// Sum of environmental evacuation delays, minutes.
     pub evacuation_delay_minutes: u32,
     /// Product of mobility factors (at least [`MIN_MOBILITY`]).
@@ -135,13 +169,6 @@ impl CompiledScenario {
             .map(|e| ENVIRONMENT[e.index()].disease_multiplier)
             .product();
 
-        let fronts = Table::new(
-            scenario
-                .fronts
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (i as u8, f.casualty_rate)),
-        );
         let front_nations =
             scenario
                 .fronts
@@ -164,26 +191,9 @@ impl CompiledScenario {
             let infection = if c.infectious { disease_factor } else { 1.0 };
             base * climate * infection
         };
-        let condition_pool = |col: usize, kind: InjuryType| -> Vec<(usize, f64)> {
-            match kind {
-                InjuryType::BattleInjury => BATTLE_MIX[col.min(8)]
-                    .iter()
-                    .map(|&(code, w)| {
-                        let i = condition_index(code).expect("battle mix codes exist");
-                        (i, condition_weight(i, w))
-                    })
-                    .collect(),
-                _ => CONDITIONS
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| c.injury_type == kind)
-                    .map(|(i, c)| (i, condition_weight(i, c.weight)))
-                    .collect(),
-            }
-        };
-        let injury_pool = |col: usize, kind: InjuryType| {
+        let pool_of = |conditions: Vec<(usize, f64)>, kind: InjuryType| {
             let mut entries = Vec::new();
-            for (condition, weight) in condition_pool(col, kind) {
+            for &(condition, weight) in &conditions {
                 for (g, &p) in PROFILES[condition].grades.iter().enumerate() {
                     for (site, w) in site_weights(CONDITIONS[condition].site) {
                         let draw = InjuryDraw {
@@ -193,6 +203,19 @@ impl CompiledScenario {
                         };
                         entries.push((draw, weight * p * w));
                     }
+                }
+            }
+            let mut demand = Demand::default();
+            let total: f64 = entries.iter().map(|e| e.1).sum();
+            for (d, w) in entries.iter().filter(|e| e.1 > 0.0) {
+                let injury = Injury::new(usize::from(d.condition), d.grade, d.site);
+                let picture = injury.picture();
+                let share = if total > 0.0 { w / total } else { 0.0 };
+                if triage(&picture, d.grade) == Triage::T1 {
+                    demand.immediate += share;
+                }
+                if disposition(injury.effect(), d.grade, d.site).level >= Facility::Role2 {
+                    demand.surgical += share;
                 }
             }
             let table = |keep: &dyn Fn(&InjuryDraw) -> bool| {
@@ -215,76 +238,105 @@ impl CompiledScenario {
                 };
                 (cumulative3(w.weights()), [split(0), split(1), split(2)])
             });
-            InjuryPool {
-                conditions: Table::new(
-                    condition_pool(col, kind)
-                        .into_iter()
-                        .map(|(i, w)| (i as u8, w)),
-                ),
+            let pool = InjuryPool {
+                conditions: Table::new(conditions.into_iter().map(|(i, w)| (i as u8, w))),
                 by_triage,
-            }
+            };
+            (pool, demand)
         };
-        let injuries = (0..COLUMNS)
-            .map(|col| std::array::from_fn(|k| injury_pool(col, InjuryType::ALL[k])))
+        let class = |kind: InjuryType| -> Vec<(usize, f64)> {
+            CONDITIONS
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.injury_type == kind)
+                .map(|(i, c)| (i, condition_weight(i, c.weight)))
+                .collect()
+        };
+        let battle: Vec<BattlePool> = (0..8)
+            .map(|k| {
+                let base: Vec<(usize, f64)> = BATTLE_MIX[k]
+                    .iter()
+                    .map(|&(code, w)| {
+                        let i = condition_index(code).expect("battle mix codes exist");
+                        (i, condition_weight(i, w))
+                    })
+                    .collect();
+                let demand = pool_of(base.clone(), InjuryType::BattleInjury).1;
+                let mut mechanism_weights = vec![0.0; Mechanism::ALL.len()];
+                let by_mechanism = Mechanism::ALL
+                    .iter()
+                    .map(|&m| {
+                        let part: Vec<(usize, f64)> = base
+                            .iter()
+                            .filter_map(|&(i, w)| {
+                                let p: f64 = PROFILES[i]
+                                    .mechanisms
+                                    .iter()
+                                    .filter(|e| e.0 == m)
+                                    .map(|e| e.1)
+                                    .sum();
+                                (p > 0.0).then_some((i, w * p))
+                            })
+                            .collect();
+                        mechanism_weights[m.index()] = part.iter().map(|e| e.1).sum();
+                        pool_of(part, InjuryType::BattleInjury).0
+                    })
+                    .collect();
+                BattlePool {
+                    mechanisms: Table::new(
+                        mechanism_weights
+                            .iter()
+                            .enumerate()
+                            .map(|(i, &w)| (i as u8, w)),
+                    ),
+                    by_mechanism,
+                    demand,
+                }
+            })
             .collect();
+        let (non_battle, non_battle_demand) =
+            pool_of(class(InjuryType::NonBattleInjury), InjuryType::NonBattleInjury);
+        let (disease, disease_demand) = pool_of(class(InjuryType::Disease), InjuryType::Disease);
 
-        // Injury mix, modulated by warfare type but honoured overall.
-        let mix = scenario.injury_mix.shares();
-        let totals = schedule.column_totals();
-        let n = schedule.len().max(1) as f64;
-        let modifier = |col: usize| {
-            if col < 8 {
-                WARFARE[col].injury_modifier
-            } else {
-                [1.0; 3]
-            }
-        };
-        let mut correction = [1.0f64; 3];
-        let column_mix = |col: usize, correction: &[f64; 3]| {
-            let m = modifier(col);
-            let c = if col < 8 { *correction } else { [1.0; 3] };
-            let raw = [
-                mix[0] * m[0] * c[0],
-                mix[1] * m[1] * c[1],
-                mix[2] * m[2] * c[2],
-            ];
-            let sum: f64 = raw.iter().sum();
-            if sum > 0.0 { raw.map(|x| x / sum) } else { mix }
-        };
-        for _ in 0..200 {
-            let mut realised = [0.0f64; 3];
-            for (col, &total) in totals.iter().enumerate() {
-                let share = total as f64 / n;
-                let p = column_mix(col, &correction);
-                for t in 0..3 {
-                    realised[t] += share * p[t];
-                }
-            }
-            for t in 0..3 {
-                if realised[t] > 0.0 && mix[t] > 0.0 {
-                    correction[t] *= mix[t] / realised[t];
-                }
+        // What each schedule column asks of the medical system: a special event is an
+        // attack of one of the active warfare types, by the schedule's attack weights.
+        let mut demand = [Demand::default(); COLUMNS];
+        for (k, pool) in battle.iter().enumerate() {
+            demand[k] = pool.demand;
+        }
+        let attacks: Vec<(usize, f64)> = scenario
+            .active_warfare()
+            .iter()
+            .map(|&(k, w)| (k.index(), w * WARFARE[k.index()].mass_casualty_probability))
+            .collect();
+        let attack_total: f64 = attacks.iter().map(|a| a.1).sum();
+        for d in &mut demand[8..11] {
+            for &(k, w) in &attacks {
+                d.add(battle[k].demand, w / attack_total.max(f64::MIN_POSITIVE));
             }
         }
-        let mut injury = [[0.0; 3]; COLUMNS];
+        demand[11] = non_battle_demand;
+        demand[12] = disease_demand;
+        let congestion = Congestion::new(schedule, &demand, scenario.medical_capacity);
+
         let mut polytrauma = [0.0; COLUMNS];
-        for col in 0..COLUMNS {
-            injury[col] = cumulative3(column_mix(col, &correction));
-            polytrauma[col] = if col < 8 {
-                WARFARE[col].polytrauma_rate
-            } else {
-                SPECIAL_EVENT_POLYTRAUMA_RATE
+        for (col, rate) in polytrauma.iter_mut().enumerate() {
+            *rate = match col {
+                0..=7 => WARFARE[col].polytrauma_rate,
+                8..=10 => SPECIAL_EVENT_POLYTRAUMA_RATE,
+                _ => 0.0,
             };
         }
 
         CompiledScenario {
             scenario: scenario.clone(),
             start_unix,
-            fronts,
             front_nations,
-            injury,
             polytrauma,
-            injuries,
+            battle,
+            non_battle,
+            disease,
+            congestion,
             evacuation_delay_minutes: environment
                 .iter()
                 .map(|e| ENVIRONMENT[e.index()].evacuation_delay_minutes)
@@ -314,10 +366,5 @@ impl CompiledScenario {
             haemorrhagic_shock: condition_index(HAEMORRHAGIC_SHOCK)
                 .expect("haemorrhagic shock is a condition") as u8,
         }
-    }
-
-    /// The primary injuries of a column and injury type.
-    pub fn injuries(&self, column: usize, kind: InjuryType) -> &InjuryPool {
-        &self.injuries[column][kind.index()]
     }
 }

@@ -33,6 +33,7 @@ pub mod budget;
 pub mod care;
 pub mod clinical;
 mod compiled;
+mod congestion;
 pub mod format;
 mod generator;
 pub mod job;

@@ -322,6 +322,39 @@ impl Triage {
 }
 
 named_enum! {
+    /// How casualties are evacuated: NATO's 10-1-2 timelines, or an alternative for a
+    /// degraded or contested setting ([`crate::reference::evacuation::POLICIES`]).
+    EvacuationPolicy {
+        /// AJP-4.10's 10-1-2: bleeding and airway controlled within 10 minutes, advanced
+        /// resuscitation within 1 hour, damage-control surgery within 2 hours of wounding;
+        /// helicopters fly most urgent casualties, straight to surgery when they need it.
+        TenOneTwo => "10-1-2",
+        /// Contested setting: helicopters fly a minority of missions, ground evacuation
+        /// waits for a safe window.
+        DelayedEvacuation => "delayed_evacuation",
+        /// No air evacuation at all (airspace denied, no aircraft): ground and sea only.
+        NoAirEvacuation => "no_air_evacuation",
+        /// Prolonged field care: evacuation held for hours to days by distance, weather
+        /// or threat; casualties are cared for at the point of injury and at Role 1.
+        ProlongedFieldCare => "prolonged_field_care",
+    }
+}
+
+named_enum! {
+    /// The platform that carries a casualty on one leg of his evacuation.
+    Asset {
+        /// Ground ambulance.
+        Ground => "ground",
+        /// Rotary-wing aircraft (MEDEVAC helicopter).
+        RotaryWing => "rotary_wing",
+        /// Boat or ship (at sea and in amphibious operations).
+        Naval => "naval",
+        /// Fixed-wing strategic aeromedical evacuation out of theatre.
+        FixedWing => "fixed_wing",
+    }
+}
+
+named_enum! {
     /// How an injury or illness came about.
     Mechanism {
         /// Bullet or other small-arms projectile.

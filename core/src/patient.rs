@@ -10,7 +10,7 @@
 use crate::clinical::{Assessment, Injury};
 use crate::model::{
     BloodGroup, BodyRegion, EventKind, Facility, Gender, InjuryType, Mechanism, Outcome, Site,
-    Triage,
+    Triage, WarfareType,
 };
 use crate::reference::{self, Condition, Nation, Rank};
 use crate::schedule::Source;
@@ -163,6 +163,7 @@ pub struct Patient {
     pub(crate) family: u8,
     pub(crate) rank: u8,
     pub(crate) source: u8,
+    pub(crate) attack: u8,
     pub(crate) gender: Gender,
     pub(crate) injury_type: InjuryType,
     pub(crate) triage: Triage,
@@ -189,7 +190,7 @@ pub struct Course {
     /// (decompression, airway, TXA), if a medic reached the casualty there.
     pub medic_minute: Option<u8>,
     /// Minutes from arrival at the first surgical facility to the start of surgery.
-    pub surgery_delay: u8,
+    pub surgery_delay: u16,
 }
 
 impl Patient {
@@ -259,6 +260,13 @@ impl Patient {
     /// Where the casualty came from: a warfare type or a special event.
     pub fn source(&self) -> Source {
         Source::from_column(self.source).expect("patients store valid columns")
+    }
+
+    /// Warfare type of the attack that caused a battle injury (`None` for non-battle
+    /// injuries and illness).
+    pub fn attack(&self) -> Option<WarfareType> {
+        (self.injury_type == InjuryType::BattleInjury)
+            .then(|| WarfareType::ALL[usize::from(self.attack)])
     }
 
     /// Gender.

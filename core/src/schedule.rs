@@ -1,45 +1,70 @@
 //! The casualty schedule: how many casualties happen in which hour, from which warfare
-//! type or special event, grouped into which incidents.
+//! type, special event, accident or illness, grouped into which incidents.
 //!
-//! It is the ancestor's temporal model made exact. The whole operation is split into
-//! hour buckets; each hour holds a count per *column* (the eight warfare types and the
-//! three special events). Counts are apportioned with the largest-remainder method, so
-//! they always add up to exactly the requested number of patients (the ancestor dumped
-//! its rounding error on the last event, or trimmed patients). Memory is the table of
+//! It is the ancestor's temporal model made exact. The injury mix is split first, exactly:
+//! battle injuries follow the combat (the tempo over the days, each warfare type's pattern
+//! over the hours, special events), non-battle injuries follow the working day, and
+//! disease follows the morning sick call, both steady from day to day since they come
+//! from the size of the force, not from the fighting. The whole operation is split into
+//! hour buckets; each hour holds a count per *column* (the eight warfare types, the three
+//! special events, non-battle injury and disease). Counts are apportioned with the
+//! largest-remainder method, so they always add up to exactly the requested number of
+//! patients (the ancestor dumped its rounding error on the last event, or trimmed
+//! patients).
+//!
+//! Every share is a share of the whole — a special event takes a share of its day's
+//! battle casualties — so what a scenario says holds at any number of patients: the
+//! number only changes how many casualties each cell holds, and with it the size of
+//! incidents and events.
+//!
+//! An incident is coherent: its casualties share one minute, one front, one attack
+//! (the warfare type whose weapons hurt them) and one mechanism; a special event is a
+//! single incident. Non-battle injuries and illnesses are incidents of one. Memory is the table of
 //! counts — days × 24 × 11 — plus the incidents of one hour, which a cursor rebuilds from
 //! that hour's own random stream when it gets there. So patient `i` can be located
 //! without generating patients `0..i`, and ten million patients cost no more schedule
 //! memory than ten thousand, bar the size of one hour's incident list.
 
-use crate::model::{Environment, SpecialEvent, WarfareType};
+use crate::model::{Environment, InjuryType, SpecialEvent, WarfareType};
 use crate::reference::warfare::{
-    ENVIRONMENT, HOURLY_BASELINE, INTENSITY, NIGHT_OPERATIONS_FACTOR, SPECIAL_EVENTS, TEMPO,
-    TemporalPattern, WARFARE,
+    HOURLY_BASELINE, INTENSITY, NIGHT_OPERATIONS_FACTOR, NON_BATTLE_HOURLY, SICK_CALL_HOURLY,
+    SPECIAL_EVENTS, TEMPO, TemporalPattern, WARFARE,
 };
 use crate::rng::{Domain, Stream, apportion, cumulative, key, pick};
 use crate::scenario::Scenario;
 
-/// Number of columns per hour: 8 warfare types, then 3 special events.
-pub const COLUMNS: usize = 11;
+/// Number of columns per hour: 8 warfare types, 3 special events, non-battle injury and
+/// disease.
+pub const COLUMNS: usize = 13;
 
-/// Smallest count in an hour's column that can form a mass-casualty cluster.
-const MIN_CLUSTER_HOUR: u32 = 6;
+/// Column of non-battle injuries.
+pub(crate) const NON_BATTLE: usize = 11;
+
+/// Column of disease.
+pub(crate) const DISEASE: usize = 12;
 
 /// Where a casualty comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Source {
     /// Ordinary combat of this warfare type.
     Warfare(WarfareType),
-    /// A special event (no single warfare type).
+    /// A special event: one attack of some warfare type (see [`Slot::attack`]).
     Special(SpecialEvent),
+    /// An accident or injury outside combat.
+    NonBattle,
+    /// An illness, presenting at the morning sick call.
+    Disease,
 }
 
 impl Source {
-    /// Column index: warfare types 0-7, special events 8-10.
+    /// Column index: warfare types 0-7, special events 8-10, non-battle injury 11,
+    /// disease 12.
     pub const fn column(self) -> u8 {
         match self {
             Source::Warfare(w) => w as u8,
             Source::Special(s) => 8 + s as u8,
+            Source::NonBattle => NON_BATTLE as u8,
+            Source::Disease => DISEASE as u8,
         }
     }
 
@@ -48,7 +73,18 @@ impl Source {
         match column {
             0..=7 => Some(Source::Warfare(WarfareType::ALL[column as usize])),
             8..=10 => Some(Source::Special(SpecialEvent::ALL[column as usize - 8])),
+            11 => Some(Source::NonBattle),
+            12 => Some(Source::Disease),
             _ => None,
+        }
+    }
+
+    /// The casualty class of the source.
+    pub const fn injury_type(self) -> InjuryType {
+        match self {
+            Source::Warfare(_) | Source::Special(_) => InjuryType::BattleInjury,
+            Source::NonBattle => InjuryType::NonBattleInjury,
+            Source::Disease => InjuryType::Disease,
         }
     }
 }
@@ -62,10 +98,17 @@ pub struct Slot {
     pub minute: u32,
     /// Column of the source (see [`Source::column`]).
     pub column: u8,
-    /// Whether the casualty is part of a mass-casualty cluster or special event.
+    /// Whether the casualty is part of a mass-casualty event (one attack, many
+    /// casualties: the `mass_casualty` event or a major offensive's opening strike).
     pub mass_casualty: bool,
     /// Ordinal of the incident within its hour (for incident ids).
     pub incident: u32,
+    /// Front of the incident (index into the scenario's fronts).
+    pub front: u8,
+    /// Warfare type of the attack (for battle injuries; 0 otherwise).
+    pub attack: u8,
+    /// The incident's own uniform draw, 16 bits: picks its mechanism.
+    pub draw: u16,
 }
 
 /// One incident of an hour: casualties hit together at the same minute.
@@ -77,6 +120,9 @@ struct Incident {
     column: u8,
     mass_casualty: bool,
     size: u32,
+    front: u8,
+    attack: u8,
+    draw: u16,
 }
 
 /// Hour-by-hour casualty counts of a scenario, drawn once from the seed.
@@ -88,9 +134,11 @@ pub struct CasualtySchedule {
     cells: Vec<u32>,
     /// Key of the per-hour incident streams.
     hour_key: [u8; 32],
-    /// Cluster probability per warfare type, after intensity and environment.
-    cluster_probability: [f64; 8],
-    /// Largest group outside clusters.
+    /// Cumulative casualty rates of the fronts.
+    fronts: Vec<f64>,
+    /// Warfare types a special event's attack can be, with cumulative weights.
+    attacks: (Vec<u8>, Vec<f64>),
+    /// Largest group of casualties hit together in ordinary combat.
     max_group: u32,
     /// Largest number of patients in one hour.
     max_hour: u32,
@@ -102,31 +150,36 @@ impl CasualtySchedule {
         let days = scenario.days as usize;
         let hours = days * 24;
         let intensity = &INTENSITY[scenario.intensity.index()];
-        let environment = scenario.active_environment();
-        let casualty_factor: f64 = environment
-            .iter()
-            .map(|e| ENVIRONMENT[e.index()].casualty_modifier)
-            .product();
-        let night_ops = environment.contains(&Environment::NightOperations);
+        let night_ops = scenario
+            .active_environment()
+            .contains(&Environment::NightOperations);
         let warfare = scenario.active_warfare();
         let warfare_total: f64 = warfare.iter().map(|&(_, w)| w).sum();
+        let by_type = apportion(scenario.patients, &scenario.injury_mix.shares());
+        let (battle, non_battle, disease) = (by_type[0], by_type[1], by_type[2]);
 
-        // Which days hold which special events, and how busy each day is.
+        // Which days hold which special events, and how busy each day is. An event that
+        // is switched on happens at least once.
         let mut scenario_rng = Stream::new(&key(seed, Domain::Scenario), 0);
         let mut day_events: Vec<Vec<SpecialEvent>> = vec![Vec::new(); days];
         for profile in &SPECIAL_EVENTS {
             let on = scenario.has_special_event(profile.kind);
+            let mut happened = false;
             for (d, events) in day_events.iter_mut().enumerate() {
                 let happens = if profile.cycle_days.is_empty() {
                     let p = (profile.daily_probability * intensity.mass_casualty_factor).min(1.0);
                     scenario_rng.chance(p)
                 } else {
                     profile.cycle_days.contains(&((d % 8) as u8))
-                        || (days == 1 && profile.kind == SpecialEvent::MajorOffensive)
                 };
                 if on && happens {
                     events.push(profile.kind);
+                    happened = true;
                 }
+            }
+            if on && !happened {
+                let d = scenario_rng.below(days as u32) as usize;
+                day_events[d].push(profile.kind);
             }
         }
         let curve = &TEMPO[scenario.tempo.index()].1;
@@ -147,16 +200,19 @@ impl CasualtySchedule {
                 tempo * boost
             })
             .collect();
-        let day_counts = apportion(scenario.patients, &day_weights);
+        let battle_days = apportion(battle, &day_weights);
+        let steady = vec![1.0; days];
+        let non_battle_days = apportion(non_battle, &steady);
+        let disease_days = apportion(disease, &steady);
 
         let day_key = key(seed, Domain::ScheduleDay);
         let mut cells = vec![0u32; hours * COLUMNS];
         let mut weights = vec![0.0f64; 24 * 8];
         for d in 0..days {
             let mut rng = Stream::new(&day_key, d as u64);
-            let mut left = day_counts[d];
+            let mut left = battle_days[d];
 
-            // Special events take their share of the day first.
+            // Special events take their share of the day's battle casualties first.
             let mut hour_boost = [1.0f64; 24];
             for &event in &day_events[d] {
                 let profile = &SPECIAL_EVENTS[event.index()];
@@ -173,13 +229,13 @@ impl CasualtySchedule {
                 if left == 0 {
                     continue;
                 }
-                let size = ((day_counts[d] as f64 * share).round() as u64).clamp(1, left);
+                let size = ((battle_days[d] as f64 * share).round() as u64).clamp(1, left);
                 left -= size;
                 let column = Source::Special(event).column() as usize;
                 cells[(d * 24 + hour as usize) * COLUMNS + column] += size as u32;
             }
 
-            // The rest over hours and warfare types.
+            // The rest of the battle casualties over hours and warfare types.
             weights.iter_mut().for_each(|w| *w = 0.0);
             for &(kind, weight) in &warfare {
                 let hourly = pattern_weights(&WARFARE[kind.index()].pattern, &mut rng);
@@ -198,6 +254,15 @@ impl CasualtySchedule {
                 let (h, k) = (i / 8, i % 8);
                 cells[(d * 24 + h) * COLUMNS + k] += count as u32;
             }
+            // Accidents over the working day, illness at the sick call.
+            for (column, count, hourly) in [
+                (NON_BATTLE, non_battle_days[d], &NON_BATTLE_HOURLY),
+                (DISEASE, disease_days[d], &SICK_CALL_HOURLY),
+            ] {
+                for (h, c) in apportion(count, hourly).into_iter().enumerate() {
+                    cells[(d * 24 + h) * COLUMNS + column] += c as u32;
+                }
+            }
         }
 
         let mut hour_start = Vec::with_capacity(hours + 1);
@@ -215,18 +280,18 @@ impl CasualtySchedule {
         }
         debug_assert_eq!(total, scenario.patients);
 
-        let mut cluster_probability = [0.0; 8];
-        for (k, p) in cluster_probability.iter_mut().enumerate() {
-            *p = (WARFARE[k].mass_casualty_probability
-                * intensity.mass_casualty_factor
-                * casualty_factor)
-                .min(0.95);
-        }
+        // A special event's attack: an active warfare type, by its weight and its
+        // tendency to strike many at once.
+        let (kinds, attack_weights): (Vec<u8>, Vec<f64>) = warfare
+            .iter()
+            .map(|&(k, w)| (k as u8, w * WARFARE[k.index()].mass_casualty_probability))
+            .unzip();
         CasualtySchedule {
             hour_start,
             cells,
             hour_key: key(seed, Domain::ScheduleHour),
-            cluster_probability,
+            fronts: cumulative(scenario.fronts.iter().map(|f| f.casualty_rate)),
+            attacks: (kinds, cumulative(attack_weights)),
             max_group: intensity.max_group,
             max_hour,
         }
@@ -257,6 +322,11 @@ impl CasualtySchedule {
         self.cells[hour * COLUMNS + source.column() as usize]
     }
 
+    /// Patients of column `column` injured during hour `hour`.
+    pub(crate) fn count_in_column(&self, hour: usize, column: usize) -> u32 {
+        self.cells[hour * COLUMNS + column]
+    }
+
     /// Patients per column over the whole operation.
     pub fn column_totals(&self) -> [u64; COLUMNS] {
         let mut totals = [0u64; COLUMNS];
@@ -282,7 +352,7 @@ impl CasualtySchedule {
         cursor
     }
 
-    #[allow(clippy::needless_range_loop)] // the column index is also the table index
+    /// The incidents of hour `hour`, in time order.
     fn incidents_of(&self, hour: usize, out: &mut Vec<Incident>) {
         out.clear();
         let mut rng = Stream::new(&self.hour_key, hour as u64);
@@ -291,40 +361,42 @@ impl CasualtySchedule {
             if count == 0 {
                 continue;
             }
-            if column >= 8 {
-                // A special event strikes on the hour, all at once.
+            let mut add = |rng: &mut Stream, size: u32, attack: u8, mass_casualty: bool| {
+                let word = rng.u64();
                 out.push(Incident {
                     seq: out.len() as u32,
-                    minute: 0,
+                    minute: ((word & 0xFFFF) * 60 >> 16) as u8,
                     column: column as u8,
-                    mass_casualty: true,
-                    size: count,
-                });
-                continue;
-            }
-            let mut left = count;
-            if left >= MIN_CLUSTER_HOUR && rng.chance(self.cluster_probability[column]) {
-                let (lo, hi) = WARFARE[column].cluster_size;
-                let size = rng.between(lo, hi).min(left);
-                out.push(Incident {
-                    seq: out.len() as u32,
-                    minute: rng.below(60) as u8,
-                    column: column as u8,
-                    mass_casualty: true,
+                    mass_casualty,
                     size,
+                    front: crate::rng::pick(&self.fronts, (word >> 16 & 0xFFFF) as f64 / 65_536.0)
+                        as u8,
+                    attack,
+                    draw: (word >> 32) as u16,
                 });
-                left -= size;
-            }
-            while left > 0 {
-                let size = rng.between(1, self.max_group).min(left);
-                out.push(Incident {
-                    seq: out.len() as u32,
-                    minute: rng.below(60) as u8,
-                    column: column as u8,
-                    mass_casualty: false,
-                    size,
-                });
-                left -= size;
+            };
+            match column {
+                0..=7 => {
+                    // Ordinary combat: small groups hit together.
+                    let mut left = count;
+                    while left > 0 {
+                        let size = rng.between(1, self.max_group).min(left);
+                        add(&mut rng, size, column as u8, false);
+                        left -= size;
+                    }
+                }
+                8..=10 => {
+                    // A special event is one attack, all at once.
+                    let (kinds, cumulative) = &self.attacks;
+                    let attack = kinds[rng.pick(cumulative)];
+                    let event = SpecialEvent::ALL[column - 8];
+                    add(&mut rng, count, attack, event != SpecialEvent::Ambush);
+                }
+                _ => {
+                    for _ in 0..count {
+                        add(&mut rng, 1, 0, false);
+                    }
+                }
             }
         }
         // Unstable sort on a total key: no allocation, same order as a stable sort.
@@ -392,6 +464,9 @@ impl ScheduleCursor<'_> {
             column: incident.column,
             mass_casualty: incident.mass_casualty,
             incident: self.incident as u32,
+            front: incident.front,
+            attack: incident.attack,
+            draw: incident.draw,
         };
         self.within += 1;
         if self.within == incident.size {

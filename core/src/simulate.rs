@@ -13,7 +13,9 @@
 
 use crate::clinical::{Assessment, Injury, triage as triage_of};
 use crate::compiled::{CompiledScenario, InjuryDraw, InjuryTable, site_weights};
-use crate::model::{EventKind, Facility, Gender, InjuryType, Mechanism, Outcome, Site, Triage};
+use crate::model::{
+    Asset, EventKind, Facility, Gender, InjuryType, Mechanism, Outcome, Site, Triage, WarfareType,
+};
 use crate::patient::{Course, MAX_CONDITIONS, Patient, Timeline};
 use crate::reference::clinical::{
     AIRWAY_DEATH_MEDIAN_MINUTES, BLEED_DEATH_MEDIAN_MINUTES, Bleeding, FIRST_AID, LATE_DEATH_HOURS,
@@ -23,11 +25,13 @@ use crate::reference::clinical::{
     kills_by_grade, late_mortality,
 };
 use crate::reference::conditions::CONDITIONS;
-use crate::reference::flow::{EVACUATION_WAIT_MINUTES, STAY_HOURS, TRANSIT_HOURS};
+use crate::reference::evacuation::{
+    ASSETS, COLLECTION_MINUTES, POLICIES, ROLE1_MINUTES, STAY_HOURS, STRATEGIC_HOURS, leg_km,
+};
 use crate::reference::personnel::{BODY_WEIGHT, FEMALE_SHARE, RANKS};
 use crate::reference::{BLOOD_GROUPS, NATIONS, PROFILES};
 use crate::rng::{Stream, round_non_negative};
-use crate::schedule::Slot;
+use crate::schedule::{Slot, Source};
 
 /// Oldest age, in completed years at the injury date.
 pub const MAX_AGE: u32 = 50;
@@ -45,6 +49,14 @@ const fn days_below(years: u32) -> u32 {
 /// Minutes drawn uniformly from an hour range.
 fn minutes_in(rng: &mut Stream, (lo, hi): (f64, f64)) -> u32 {
     round_non_negative(rng.uniform(lo, hi) * 60.0)
+}
+
+/// Minutes drawn uniformly from a minute range.
+fn uniform_minutes(rng: &mut Stream, (lo, hi): (f64, f64)) -> u32 {
+    if hi <= lo {
+        return round_non_negative(lo);
+    }
+    round_non_negative(rng.uniform(lo, hi))
 }
 
 /// A log-normal draw with this median and σ.
@@ -106,9 +118,12 @@ fn draw_site(rng: &mut Stream, i: usize) -> Site {
 pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Patient {
     let mut rng = Stream::new(key, slot.index);
     let column = usize::from(slot.column);
+    let injury_type = Source::from_column(slot.column)
+        .expect("the schedule makes valid columns")
+        .injury_type();
 
     // Who.
-    let front = c.fronts.values[rng.pick(&c.fronts.cumulative)];
+    let front = slot.front;
     let nations = &c.front_nations[usize::from(front)].nations;
     let nation_index = nations.values[rng.pick(&nations.cumulative)];
     let nation = &NATIONS[usize::from(nation_index)];
@@ -129,9 +144,21 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
     let body = &BODY_WEIGHT[gender.index()];
     let weight = (body.mean_kg + body.sd_kg * rng.normal()).clamp(body.min_kg, body.max_kg);
 
-    // What: the injuries come first; everything else follows from them.
-    let injury_type = InjuryType::ALL[rng.pick(&c.injury[column])];
-    let pool = c.injuries(column, injury_type);
+    // What: the injuries come first; everything else follows from them. Everyone hurt in
+    // one attack is hurt by the attack's mechanism.
+    let (pool, attack_mechanism) = match injury_type {
+        InjuryType::BattleInjury => {
+            let battle = &c.battle[usize::from(slot.attack)];
+            let u = f64::from(slot.draw) / 65_536.0;
+            let m = battle.mechanisms.values[crate::rng::pick(&battle.mechanisms.cumulative, u)];
+            (
+                &battle.by_mechanism[usize::from(m)],
+                Some(Mechanism::ALL[usize::from(m)]),
+            )
+        }
+        InjuryType::NonBattleInjury => (&c.non_battle, None),
+        InjuryType::Disease => (&c.disease, None),
+    };
     let mut ceiling = None;
     let mut primary = None;
     if let Some((shares, tables)) = &pool.by_triage {
@@ -153,7 +180,8 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
         }
     };
     let profile = &PROFILES[usize::from(primary.condition)];
-    let mechanism = pick_mechanism(&mut rng, profile.mechanisms);
+    let mechanism =
+        attack_mechanism.unwrap_or_else(|| pick_mechanism(&mut rng, profile.mechanisms));
 
     let mut conditions = [primary.condition; MAX_CONDITIONS];
     let mut grades = [primary.grade; MAX_CONDITIONS];
@@ -262,35 +290,51 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
     };
     let medic_minute = between(part(), MEDIC_MINUTES);
     let medic = (part() < MEDIC_AT_POINT_OF_INJURY).then_some(medic_minute);
+    // Waiting for an operating table: the surgical backlog of the hour after wounding.
     let surgery_delay = rng.uniform(
         SURGERY_AFTER_ARRIVAL_MINUTES.0,
         SURGERY_AFTER_ARRIVAL_MINUTES.1,
+    ) + f64::from(
+        c.congestion
+            .surgery
+            .wait(slot.minute as usize / 60 + 1, triage.flow_index() == 0),
     );
     // A medic who arrives before anyone has helped gives the first aid himself.
     let first_aid = first_aid.min(medic.unwrap_or(f64::INFINITY));
     let course = Course {
         first_aid_minute: round_non_negative(first_aid) as u8,
         medic_minute: medic.map(|m| round_non_negative(m) as u8),
-        surgery_delay: round_non_negative(surgery_delay) as u8,
+        surgery_delay: round_non_negative(surgery_delay) as u16,
     };
 
     // The planned journey: up the chain to the level of care needed, then a return to
-    // duty after the holding time, or on to Role 4.
+    // duty after the holding time, or on to Role 4. Illness presents at Role 1 (sick
+    // call); injuries start at the point of injury.
     let last = if leaves_theatre {
         Facility::Role4
     } else {
         level
     };
+    let policy = &POLICIES[c.scenario.evacuation_policy.index()];
+    let hour = (slot.minute / 60) as usize;
+    let row = triage.flow_index();
+    let immediate = row == 0;
+    let urgent = triage != Triage::T3;
+    let at_sea = injury_type == InjuryType::BattleInjury && slot.attack == WarfareType::Naval as u8;
     let mut plan = Timeline::new();
-    let mut facility = Facility::Poi;
+    let mut facility = if injury_type == InjuryType::Disease {
+        Facility::Role1
+    } else {
+        Facility::Poi
+    };
     let mut now = 0u32;
     let mut arrivals = [u32::MAX; 5];
-    arrivals[0] = 0;
+    arrivals[facility.index()] = 0;
     plan.push(now, EventKind::Arrival, facility);
     let planned_outcome = loop {
         if facility == last {
             if facility == Facility::Role4 {
-                let care = minutes_in(&mut rng, STAY_HOURS[facility.index()][triage.flow_index()]);
+                let care = minutes_in(&mut rng, STAY_HOURS[facility.index()][row]);
                 plan.push(now + care.max(1), EventKind::RemainsRole4, facility);
                 break Outcome::RemainsRole4;
             }
@@ -298,25 +342,79 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
             plan.push(now + hold, EventKind::Rtd, facility);
             break Outcome::Rtd;
         }
-        let to = if facility == Facility::Role3
-            || (facility == Facility::Role2 && last == Facility::Role4 && level == Facility::Role2)
-        {
-            Facility::Role4
-        } else {
-            Facility::ALL[facility.index() + 1]
+        let air = urgent
+            && facility < Facility::Role3
+            && policy.air_availability > 0.0
+            && rng.chance(policy.air_availability);
+        let to = match facility {
+            Facility::Poi
+                if air
+                    && policy.bypass_role1
+                    && immediate
+                    && level >= Facility::Role2 =>
+            {
+                Facility::Role2
+            }
+            Facility::Poi => Facility::Role1,
+            Facility::Role1 => Facility::Role2,
+            Facility::Role2 if !(last == Facility::Role4 && level == Facility::Role2) => {
+                Facility::Role3
+            }
+            _ => Facility::Role4,
         };
-        let care = minutes_in(&mut rng, STAY_HOURS[facility.index()][triage.flow_index()]).max(1);
+        let care = match facility {
+            Facility::Poi => uniform_minutes(&mut rng, COLLECTION_MINUTES[row]),
+            Facility::Role1 => uniform_minutes(&mut rng, ROLE1_MINUTES[row]),
+            f => minutes_in(&mut rng, STAY_HOURS[f.index()][row]),
+        }
+        .max(1);
         let requested = now + care;
         plan.push(requested, EventKind::EvacuationStart, facility);
-        let (lo, hi) = EVACUATION_WAIT_MINUTES[triage.flow_index()];
-        let delay =
-            round_non_negative(f64::from(c.evacuation_delay_minutes) * rng.uniform(0.5, 1.5));
-        let departs = requested + rng.between(lo, hi) + delay;
+        let asset = if to == Facility::Role4 {
+            Asset::FixedWing
+        } else if air {
+            Asset::RotaryWing
+        } else if at_sea && facility == Facility::Poi {
+            Asset::Naval
+        } else {
+            Asset::Ground
+        };
+        let platform = &ASSETS[asset.index()];
+        let departs = if asset == Asset::FixedWing {
+            requested
+        } else {
+            let hold = match (asset, facility) {
+                (Asset::RotaryWing, _) => (0.0, 0.0),
+                (_, Facility::Poi) => policy.forward_hold_minutes,
+                (_, Facility::Role1) => policy.role1_hold_minutes,
+                _ => (0.0, 0.0),
+            };
+            let queue = if facility == Facility::Poi {
+                c.congestion.evacuation.wait(hour, immediate)
+            } else {
+                0
+            };
+            let weather =
+                f64::from(c.evacuation_delay_minutes) * rng.uniform(0.5, 1.5);
+            requested
+                + uniform_minutes(&mut rng, platform.dispatch_minutes)
+                + uniform_minutes(&mut rng, hold)
+                + queue
+                + round_non_negative(weather)
+        };
         plan.push(departs, EventKind::TransitStart, facility);
-        let transit = TRANSIT_HOURS[facility.index()][to.index()][triage.flow_index()];
-        let travel =
-            round_non_negative(f64::from(minutes_in(&mut rng, transit)) / c.mobility).max(1);
-        now = departs + travel;
+        let travel = if asset == Asset::FixedWing {
+            minutes_in(&mut rng, STRATEGIC_HOURS)
+        } else {
+            let (lo, hi) = leg_km(facility, to);
+            let speed = if asset == Asset::RotaryWing {
+                platform.speed_kmh
+            } else {
+                platform.speed_kmh * c.mobility
+            };
+            round_non_negative(rng.uniform(lo, hi) / speed * 60.0 + platform.handling_minutes)
+        };
+        now = departs + travel.max(1);
         plan.push(now, EventKind::Arrival, to);
         arrivals[to.index()] = now;
         facility = to;
@@ -324,7 +422,7 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
 
     // Whether, when and where the patient dies: each threat to life races the care that
     // stops it.
-    let first_facility = f64::from(arrivals[Facility::Role1.index()]);
+    let first_facility = f64::from(arrivals[1..].iter().copied().min().unwrap_or(u32::MAX));
     let surgical = arrivals[2..4].iter().copied().find(|&a| a != u32::MAX);
     let surgery = surgical.map_or(f64::INFINITY, |a| f64::from(a) + surgery_delay);
     let lethal_grade = injuries(conditions, grades, sites, count)
@@ -361,6 +459,7 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
         family,
         rank: rank as u8,
         source: slot.column,
+        attack: slot.attack,
         gender,
         injury_type,
         triage,

@@ -99,11 +99,12 @@ pub(crate) struct Birth {
 /// Where a patient's casualty came from, as the record names it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Origin {
-    /// Warfare type, or `mixed` for special events.
+    /// Warfare type of the attack; `non_battle` or `disease` outside combat.
     pub(crate) scenario: &'static str,
     /// The special event, if any.
     pub(crate) special_event: Option<&'static str>,
-    /// Incident kind of the `event_id`: `MC`, `IND` or `SE`.
+    /// Incident kind of the `event_id`: `MC` (mass-casualty event), `SE` (other special
+    /// event), `IND` (combat incident), `NBI` (non-battle injury) or `SICK` (sick call).
     prefix: &'static str,
 }
 
@@ -114,12 +115,22 @@ impl Origin {
             Source::Warfare(w) => Origin {
                 scenario: w.as_str(),
                 special_event: None,
-                prefix: if p.mass_casualty() { "MC" } else { "IND" },
+                prefix: "IND",
             },
             Source::Special(s) => Origin {
-                scenario: "mixed",
+                scenario: p.attack().map_or("mixed", |w| w.as_str()),
                 special_event: Some(s.as_str()),
-                prefix: "SE",
+                prefix: if p.mass_casualty() { "MC" } else { "SE" },
+            },
+            Source::NonBattle => Origin {
+                scenario: "non_battle",
+                special_event: None,
+                prefix: "NBI",
+            },
+            Source::Disease => Origin {
+                scenario: "disease",
+                special_event: None,
+                prefix: "SICK",
             },
         }
     }

@@ -12,7 +12,7 @@
 pub mod care;
 pub mod clinical;
 pub mod conditions;
-pub mod flow;
+pub mod evacuation;
 pub mod nations;
 pub mod personnel;
 pub mod warfare;

@@ -25,7 +25,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::model::{Environment, InjuryType, Intensity, SpecialEvent, Tempo, WarfareType};
+use crate::model::{
+    Environment, EvacuationPolicy, InjuryType, Intensity, SpecialEvent, Tempo, WarfareType,
+};
 use crate::reference::warfare::WARFARE;
 use read::{Node, Syntax};
 
@@ -34,6 +36,12 @@ pub use validate::{ScenarioError, ValidationIssue};
 
 /// The default scenario start: 2025-06-01T00:00:00Z.
 pub const DEFAULT_START: &str = "2025-06-01T00:00:00Z";
+
+/// Default [`Scenario::medical_capacity`].
+pub const DEFAULT_MEDICAL_CAPACITY: f64 = 2.0;
+
+/// Allowed range of [`Scenario::medical_capacity`].
+pub const MEDICAL_CAPACITY_RANGE: (f64, f64) = (0.25, 100.0);
 
 /// Largest number of patients one scenario may ask for.
 pub const MAX_PATIENTS: u64 = u32::MAX as u64;
@@ -98,6 +106,15 @@ pub struct Scenario {
     /// Whether triage uses the expectant category (T4) for casualties whose injuries
     /// cannot be survived (AIS 6), as mass-casualty triage does; otherwise they are T1.
     pub expectant_triage: bool,
+    /// How casualties are evacuated: `"10-1-2"` (the default), `"delayed_evacuation"`,
+    /// `"no_air_evacuation"` or `"prolonged_field_care"`.
+    pub evacuation_policy: EvacuationPolicy,
+    /// Surgical teams and evacuation assets, as a multiple of the average load that the
+    /// planned casualty flow (everything but special events) puts on them: NATO medical
+    /// planning sizes support from the casualty estimate. `2.0` by default; below 1 the
+    /// system is overloaded all the time, above 3 only extreme surges congest it. Being a
+    /// multiple, it makes waits the same at any number of patients.
+    pub medical_capacity: f64,
 }
 
 /// Whether a warfare type is in play, and its weight.
@@ -265,6 +282,8 @@ impl Default for Scenario {
             ],
             triage_weights: BTreeMap::new(),
             expectant_triage: false,
+            evacuation_policy: EvacuationPolicy::TenOneTwo,
+            medical_capacity: DEFAULT_MEDICAL_CAPACITY,
         }
     }
 }

@@ -20,7 +20,7 @@ use super::validate::{ScenarioError, ValidationIssue};
 use super::{Front, InjuryMix, Scenario, TriageWeights};
 
 /// The scenario's fields, in declaration order (the order issues are reported in).
-pub(crate) const FIELDS: [&str; 14] = [
+pub(crate) const FIELDS: [&str; 16] = [
     "name",
     "description",
     "patients",
@@ -35,6 +35,8 @@ pub(crate) const FIELDS: [&str; 14] = [
     "fronts",
     "triage_weights",
     "expectant_triage",
+    "evacuation_policy",
+    "medical_capacity",
 ];
 
 const FRONT_FIELDS: [&str; 3] = ["name", "casualty_rate", "nationalities"];
@@ -541,6 +543,8 @@ impl Reader {
                 }
                 "intensity" => set(&mut s.intensity, self.leaf(node, key)),
                 "expectant_triage" => set(&mut s.expectant_triage, self.leaf(node, key)),
+                "evacuation_policy" => set(&mut s.evacuation_policy, self.leaf(node, key)),
+                "medical_capacity" => set(&mut s.medical_capacity, self.leaf(node, key)),
                 "tempo" => set(&mut s.tempo, self.leaf(node, key)),
                 "special_events" => set(
                     &mut s.special_events,

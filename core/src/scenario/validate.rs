@@ -207,6 +207,9 @@ impl Scenario {
             }
         }
 
+        let (lo, hi) = super::MEDICAL_CAPACITY_RANGE;
+        issues.range("medical_capacity", self.medical_capacity, lo, hi);
+
         if issues.0.is_empty() {
             Ok(())
         } else {
