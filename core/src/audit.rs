@@ -55,7 +55,8 @@ use std::fmt;
 
 use crate::Generator;
 use crate::care::CarePlan;
-use crate::model::{Facility, InjuryType, Outcome, Site, Triage};
+use crate::Scenario;
+use crate::model::{EvacuationPolicy, Facility, InjuryType, Outcome, Site, Triage};
 use crate::patient::{Patient, Stay};
 use crate::reference::clinical::{Bleeding, Effect};
 
@@ -206,9 +207,15 @@ enum Rule {
     DiseaseMortality,
     DeathsInTransit,
     TreatmentsInsideStays,
+    T1CareWithin1h,
+    T1SurgeryWithin2h,
+    SickCallAtRole1,
+    MassCasualtyIsBattle,
+    JuniorEnlistedYoung,
+    WomenAmongBattleCasualties,
 }
 
-const RULE_COUNT: usize = Rule::TreatmentsInsideStays as usize + 1;
+const RULE_COUNT: usize = Rule::WomenAmongBattleCasualties as usize + 1;
 
 /// The share rules, in [`Rule`] order.
 const ORDER: [Rule; RULE_COUNT] = [
@@ -239,7 +246,19 @@ const ORDER: [Rule; RULE_COUNT] = [
     Rule::DiseaseMortality,
     Rule::DeathsInTransit,
     Rule::TreatmentsInsideStays,
+    Rule::T1CareWithin1h,
+    Rule::T1SurgeryWithin2h,
+    Rule::SickCallAtRole1,
+    Rule::MassCasualtyIsBattle,
+    Rule::JuniorEnlistedYoung,
+    Rule::WomenAmongBattleCasualties,
 ];
+
+/// Share of T1 casualties reaching care within an hour that the 10-1-2 policy must reach.
+const T1_CARE_WITHIN_1H: f64 = 0.60;
+
+/// Share of T1 surgical casualties operated within two hours under the 10-1-2 policy.
+const T1_SURGERY_WITHIN_2H: f64 = 0.50;
 
 const TCCC_TRIAGE: &str = "NATO/TCCC triage: T1 = life-threatening";
 const DISPOSITION: &str = "disposition: evacuated to Role 4";
@@ -416,6 +435,44 @@ fn definition(rule: Rule) -> (&'static str, &'static str, Bound, &'static str) {
             AtLeast(1.0),
             "consistency of the record",
         ),
+        Rule::T1CareWithin1h => (
+            "t1-care-within-1h",
+            "T1 casualties (injured, not sick call) reaching a medical facility alive who \
+             reach it within 60 minutes of wounding; bounded under the 10-1-2 policy only",
+            AtLeast(T1_CARE_WITHIN_1H),
+            "AJP-4.10 10-1-2; Kotwal 2016 (75 % flown within 60 min)",
+        ),
+        Rule::T1SurgeryWithin2h => (
+            "t1-surgery-within-2h",
+            "T1 casualties reaching a surgical facility (Role 2 or 3) alive whose surgery \
+             starts within 120 minutes of wounding; bounded under the 10-1-2 policy only",
+            AtLeast(T1_SURGERY_WITHIN_2H),
+            "AJP-4.10 10-1-2",
+        ),
+        Rule::SickCallAtRole1 => (
+            "sick-call-at-role1",
+            "disease patients who present at Role 1 (sick call), not at a point of injury",
+            AtLeast(1.0),
+            "AJP-4.10: Role 1 primary care and sick call",
+        ),
+        Rule::MassCasualtyIsBattle => (
+            "mass-casualty-is-battle",
+            "patients of a mass-casualty event who are battle casualties of its attack",
+            AtLeast(1.0),
+            "a mass-casualty event is one attack",
+        ),
+        Rule::JuniorEnlistedYoung => (
+            "junior-enlisted-young",
+            "OR-1 to OR-3 patients aged 18 to 25",
+            AtLeast(0.80),
+            "DoD Demographics 2022; promotion timing (docs/reference-data.md)",
+        ),
+        Rule::WomenAmongBattleCasualties => (
+            "women-among-battle-casualties",
+            "battle casualties who are women",
+            AtMost(0.05),
+            "Cross et al.: 1.9 % of US casualties, Iraq and Afghanistan",
+        ),
     }
 }
 
@@ -423,12 +480,25 @@ fn definition(rule: Rule) -> (&'static str, &'static str, Bound, &'static str) {
 ///
 /// [`add`](Self::add) costs one [`CarePlan`] and one [`assessment`](Patient::assessment)
 /// per patient and allocates nothing.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Audit {
+    /// The evacuation policy the timelines are judged against (`None`: not judged).
+    policy: Option<EvacuationPolicy>,
     patients: u64,
     shares: [Share; RULE_COUNT],
     /// Deaths of battle-injury patients by worst grade (index = grade, 0-6).
     battle_deaths_by_grade: [Share; 7],
+}
+
+impl Default for Audit {
+    fn default() -> Audit {
+        Audit {
+            policy: None,
+            patients: 0,
+            shares: [Share::default(); RULE_COUNT],
+            battle_deaths_by_grade: [Share::default(); 7],
+        }
+    }
 }
 
 impl Audit {
@@ -437,11 +507,21 @@ impl Audit {
         Audit::default()
     }
 
+    /// An audit of no patient that judges timelines against `scenario`'s evacuation
+    /// policy: the 10-1-2 time rules are bounded only under the 10-1-2 policy, and
+    /// informational under the degraded ones.
+    pub fn for_scenario(scenario: &Scenario) -> Audit {
+        Audit {
+            policy: Some(scenario.evacuation_policy),
+            ..Audit::default()
+        }
+    }
+
     /// Audits every patient of `generator`'s run on `threads` workers, chunk by chunk;
     /// the counts, and so the report, do not depend on the number of threads.
     pub fn of_run(generator: &Generator, threads: usize) -> Audit {
         const CHUNK: usize = 2048;
-        let mut total = Audit::new();
+        let mut total = Audit::for_scenario(generator.scenario());
         generator
             .for_each_chunk(
                 0..generator.len(),
@@ -656,11 +736,43 @@ impl Audit {
             .add(injury_type == InjuryType::Disease, died);
         let in_transit = died && patient.timeline().died_in_transit();
         self.rule(Rule::DeathsInTransit).add(died, in_transit);
+
+        // Timelines, incidents and who the casualties are.
+        let disease = injury_type == InjuryType::Disease;
+        let first_care = stays.iter().flatten().find(|s| s.facility != Facility::Poi);
+        self.rule(Rule::T1CareWithin1h).add(
+            t1 && !disease && first_care.is_some(),
+            first_care.is_some_and(|s| s.arrival <= 60),
+        );
+        let surgical = stays
+            .iter()
+            .flatten()
+            .find(|s| matches!(s.facility, Facility::Role2 | Facility::Role3));
+        self.rule(Rule::T1SurgeryWithin2h).add(
+            t1 && !disease && surgical.is_some(),
+            surgical.is_some_and(|s| {
+                u32::from(s.arrival) + u32::from(patient.course().surgery_delay) <= 120
+            }),
+        );
+        self.rule(Rule::SickCallAtRole1).add(
+            disease,
+            stays.first().copied().flatten().map(|s| s.facility) == Some(Facility::Role1),
+        );
+        self.rule(Rule::MassCasualtyIsBattle)
+            .add(patient.mass_casualty(), battle && patient.attack().is_some());
+        let rank = patient.rank().code;
+        let junior = matches!(rank, "OR-1" | "OR-2" | "OR-3");
+        let age = u32::from(patient.age_days());
+        self.rule(Rule::JuniorEnlistedYoung)
+            .add(junior, (18 * 365..26 * 365 + 6).contains(&age));
+        self.rule(Rule::WomenAmongBattleCasualties)
+            .add(battle, patient.gender() == crate::model::Gender::Female);
     }
 
     /// Adds the counts of `other` (an audit of other patients) to this one.
     pub fn merge(&mut self, other: Audit) {
         self.patients += other.patients;
+        self.policy = self.policy.or(other.policy);
         for (mine, theirs) in self.shares.iter_mut().zip(other.shares) {
             mine.merge(theirs);
         }
@@ -678,7 +790,11 @@ impl Audit {
     /// (`death-rate-ais-3` to `-6`) after `unsurvivable-die`.
     pub fn rules(&self) -> Vec<Verdict> {
         let share = |rule: Rule| {
-            let (name, what, bound, source) = definition(rule);
+            let (name, what, mut bound, source) = definition(rule);
+            let judged_by_policy = matches!(rule, Rule::T1CareWithin1h | Rule::T1SurgeryWithin2h);
+            if judged_by_policy && self.policy != Some(EvacuationPolicy::TenOneTwo) {
+                bound = Bound::Between(0.0, 1.0);
+            }
             let s = self.shares[rule as usize];
             Verdict {
                 rule: name,

@@ -28,23 +28,10 @@ use crate::reference::conditions::CONDITIONS;
 use crate::reference::evacuation::{
     ASSETS, COLLECTION_MINUTES, POLICIES, ROLE1_MINUTES, STAY_HOURS, STRATEGIC_HOURS, leg_km,
 };
-use crate::reference::personnel::{BODY_WEIGHT, FEMALE_SHARE, RANKS};
+use crate::reference::personnel::{BODY_WEIGHT, age_days, female_share};
 use crate::reference::{BLOOD_GROUPS, NATIONS, PROFILES};
 use crate::rng::{Stream, round_non_negative};
 use crate::schedule::{Slot, Source};
-
-/// Oldest age, in completed years at the injury date.
-pub const MAX_AGE: u32 = 50;
-
-/// Days that are surely `years` full calendar years or more (leap days included).
-const fn days_at_least(years: u32) -> u32 {
-    years * 365 + years / 4 + 2
-}
-
-/// Days that are surely less than `years` full calendar years.
-const fn days_below(years: u32) -> u32 {
-    years * 365 + years / 4 - 1
-}
 
 /// Minutes drawn uniformly from an hour range.
 fn minutes_in(rng: &mut Stream, (lo, hi): (f64, f64)) -> u32 {
@@ -127,14 +114,14 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
     let nations = &c.front_nations[usize::from(front)].nations;
     let nation_index = nations.values[rng.pick(&nations.cumulative)];
     let nation = &NATIONS[usize::from(nation_index)];
-    let gender = if rng.chance(FEMALE_SHARE) {
+    let battle = injury_type == InjuryType::BattleInjury;
+    let gender = if rng.chance(female_share(usize::from(nation_index), battle)) {
         Gender::Female
     } else {
         Gender::Male
     };
     let rank = rng.pick(&c.ranks);
-    let min_age = u32::from(RANKS[rank].min_age);
-    let age_days = rng.between(days_at_least(min_age), days_below(MAX_AGE + 1)) as u16;
+    let age_days = age_days(rank, rng.unit(), rng.unit()) as u16;
     let given = match gender {
         Gender::Male => rng.below(nation.given_male.len() as u32),
         Gender::Female => rng.below(nation.given_female.len() as u32),

@@ -237,10 +237,6 @@ fn age_years(rank: usize, u: f64) -> u32 {
 /// The day range of each year leaves out the two or three days whose completed years
 /// depend on leap days, so the age in completed years is the drawn one whatever the
 /// injury date.
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "simulate.rs draws ages with it once wired in")
-)]
 pub(crate) fn age_days(rank: usize, u1: f64, u2: f64) -> u32 {
     let years = age_years(rank, u1);
     let first = days_at_least(years);
@@ -464,13 +460,6 @@ pub const BATTLE_INJURY_FEMALE_FACTOR: f64 = 0.13;
 
 /// Probability that a casualty of `NATIONS[nation]` is a woman: the nation's
 /// [`WOMEN_IN_FORCES`] share, times [`BATTLE_INJURY_FEMALE_FACTOR`] for battle injuries.
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "simulate.rs draws the gender with it once wired in"
-    )
-)]
 pub(crate) fn female_share(nation: usize, battle_injury: bool) -> f64 {
     let share = WOMEN_IN_FORCES[nation].share;
     if battle_injury {

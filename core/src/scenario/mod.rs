@@ -50,7 +50,7 @@ pub const MAX_PATIENTS: u64 = u32::MAX as u64;
 pub const MAX_DAYS: u32 = 365;
 
 /// Earliest allowed start of an operation, Unix seconds: 1900-01-01T00:00:00Z
-/// ([`EARLIEST_START_TEXT`]). With birthdates up to 50 years before the injury, every
+/// ([`EARLIEST_START_TEXT`]). With birthdates up to 61 years before the injury, every
 /// date a generated patient carries then has a four-digit year.
 pub const EARLIEST_START: i64 = -2_208_988_800;
 

@@ -15,9 +15,15 @@ pub fn check_patient(g: &Generator, p: &Patient) -> Result<(), String> {
     let s = g.scenario();
     let events = p.timeline().events();
     let first = events.first().ok_or("empty timeline")?;
-    if (first.kind, first.facility, first.minute) != (EventKind::Arrival, Facility::Poi, 0) {
+    // Injuries start at the point of injury; illness presents at Role 1 (sick call).
+    let start = if p.injury_type() == InjuryType::Disease {
+        Facility::Role1
+    } else {
+        Facility::Poi
+    };
+    if (first.kind, first.facility, first.minute) != (EventKind::Arrival, start, 0) {
         return Err(format!(
-            "timeline must start with arrival at POI at the injury: {first:?}"
+            "timeline must start with arrival at {start} at the injury: {first:?}"
         ));
     }
     for w in events.windows(2) {
@@ -173,7 +179,7 @@ pub fn check_patient(g: &Generator, p: &Patient) -> Result<(), String> {
     }
     let injury_day = (g.start_unix() + i64::from(p.injury_minute()) * 60).div_euclid(86_400);
     let age = years_between(injury_day - i64::from(p.age_days()), injury_day);
-    if !(18..=50).contains(&age) || age < u32::from(p.rank().min_age) {
+    if !(18..=60).contains(&age) || age < u32::from(p.rank().min_age) {
         return Err(format!(
             "age {age} out of 18-50 or below rank {}",
             p.rank().code
