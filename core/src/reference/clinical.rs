@@ -398,6 +398,12 @@ pub static PROFILES: &[Profile] = &[
         [0.15, 0.55, 0.25, 0.05, 0.0, 0.0],
     ),
     profile(
+        "61462000",
+        Effect::FebrileIllness,
+        INFECTION,
+        [0.10, 0.50, 0.28, 0.10, 0.02, 0.0],
+    ),
+    profile(
         "73595000",
         Effect::Psychological,
         STRAIN,

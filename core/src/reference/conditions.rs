@@ -20,15 +20,19 @@ pub enum SiteRule {
     Systemic,
 }
 
-/// Climate a condition is tied to; environmental conditions make it more likely.
+/// Climate a condition is tied to: the theatre's climate and the season scale its weight
+/// (`docs/reference-data.md`, "Climate and season").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Climate {
     /// Not tied to climate.
     Any,
-    /// Heat illness.
+    /// Heat illness (dehydration from heat, up to heat stroke).
     Heat,
-    /// Cold injury.
+    /// Cold injury (frostbite, hypothermia).
     Cold,
+    /// Tropical vector-borne disease (dengue, malaria): transmitted only where the
+    /// mosquito vectors live, in hot and wet theatres.
+    Tropical,
 }
 
 /// One SNOMED CT condition that a casualty can present with.
@@ -333,16 +337,8 @@ pub static CONDITIONS: &[Condition] = &[
     ),
     disease("128045006", "Cellulitis", 0.04, SiteRule::AnyLimb, true),
     disease("386661006", "Fever", 0.07, SiteRule::Systemic, true),
-    Condition {
-        code: "38362002",
-        display: "Dengue",
-        injury_type: InjuryType::Disease,
-        weight: 0.01,
-        site: SiteRule::Systemic,
-        climate: Climate::Heat,
-        infectious: true,
-        secondary: &[],
-    },
+    tropical("38362002", "Dengue", 0.01),
+    tropical("61462000", "Malaria", 0.01),
     disease("73595000", "Stress", 0.10, SiteRule::Systemic, false),
     disease(
         "47505003",
@@ -431,6 +427,20 @@ const fn disease(
         site,
         climate: Climate::Any,
         infectious,
+        secondary: &[],
+    }
+}
+
+/// A tropical vector-borne disease row (infectious, systemic, no secondary conditions).
+const fn tropical(code: &'static str, display: &'static str, weight: f64) -> Condition {
+    Condition {
+        code,
+        display,
+        injury_type: InjuryType::Disease,
+        weight,
+        site: SiteRule::Systemic,
+        climate: Climate::Tropical,
+        infectious: true,
         secondary: &[],
     }
 }
