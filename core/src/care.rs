@@ -9,19 +9,22 @@
 //!   facility has the capability, to patients whose injuries call for it, at the time its
 //!   anchor sets (first aid within minutes of wounding, surgery once the team is ready),
 //!   and only while the patient is there and alive. Once-only procedures (a tourniquet, an
-//!   operation) are not repeated further up the chain.
+//!   operation) are not repeated further up the chain. A contaminated casualty is
+//!   decontaminated on arrival at the first medical facility, and the rest of the care
+//!   there waits until he is clean.
 //! - **Vital signs** are taken after each arrival and, for longer stays, again before the
 //!   patient leaves (or dies). They follow the patient's physiology over time
 //!   ([`Physiology`]): a bleed worsens until it is controlled, resuscitation and surgery
 //!   bring the signs back towards normal, and a dying patient declines to the end.
 
 use crate::clinical::Assessment;
-use crate::model::{EventKind, Facility, InjuryType, Site, Triage};
+use crate::model::{EventKind, Facility, InjuryType, Mechanism, Site, Triage};
 use crate::patient::{Course, Patient, Stay};
 use crate::reference::care::{
-    Anchor, CareNeed, FEVER_HEART_RATE_PER_DEGREE, GCS_BY_NEURO, HYPOTHERMIA_SIGNS, PROCEDURES,
-    Procedure, RECOVERY_HALF_LIFE_HOURS, SHOCK_SIGNS, SPO2_BY_RESPIRATORY,
-    TACHYPNOEA_BY_RESPIRATORY, TRANEXAMIC_ACID, TRAUMA_TEMPERATURE_DC,
+    Anchor, CareNeed, DECONTAMINATION_MINUTES, FEVER_HEART_RATE_PER_DEGREE, GCS_BY_NEURO,
+    HYPOTHERMIA_SIGNS, PROCEDURES, Procedure, RECOVERY_HALF_LIFE_HOURS, SHOCK_SIGNS,
+    SPO2_BY_RESPIRATORY, TACHYPNOEA_BY_RESPIRATORY, TOXIC_COMA_HALF_LIFE_HOURS, TRANEXAMIC_ACID,
+    TRAUMA_TEMPERATURE_DC,
 };
 use crate::reference::clinical::{Bleeding, Effect, Picture, Temperature};
 use crate::rng::{round_non_negative, splitmix64};
@@ -217,27 +220,44 @@ impl Needs {
             let burn = matches!(effect, Effect::Burn | Effect::ChemicalBurn);
             set(CareNeed::Burn, burn && g >= 2);
             set(CareNeed::DeepBurn, burn && g >= 3);
-            set(CareNeed::Poisoning, effect == Effect::Poisoning && g >= 2);
+            set(CareNeed::Poisoning, effect == Effect::NerveAgent && g >= 2);
+            set(
+                CareNeed::Contamination,
+                injury
+                    .profile
+                    .mechanisms
+                    .iter()
+                    .any(|&(m, _)| matches!(m, Mechanism::Chemical | Mechanism::Radiological)),
+            );
             set(
                 CareNeed::BacterialInfection,
                 injury.profile.bacterial && g >= 2,
             );
+            // Marrow failure after irradiation: infection is treated as sepsis.
             set(
                 CareNeed::SevereInfection,
-                injury.profile.bacterial && g >= 3,
+                (injury.profile.bacterial && g >= 3)
+                    || (effect == Effect::RadiationSickness && g >= 4),
             );
             set(
                 CareNeed::Dehydration,
                 p.shock < 2
                     && (matches!(
                         effect,
-                        Effect::Enteric | Effect::HeatIllness | Effect::FebrileIllness
+                        Effect::Enteric
+                            | Effect::HeatIllness
+                            | Effect::FebrileIllness
+                            | Effect::RadiationSickness
                     ) && g >= 2),
             );
+            // A choking agent's oedema comes after a latent period, so every exposed
+            // casualty is observed; so are mild poisonings and low radiation doses.
             set(
                 CareNeed::Observation,
                 effect == Effect::Concussion
-                    || (effect == Effect::Poisoning && g == 1)
+                    || effect == Effect::ChokingAgent
+                    || (matches!(effect, Effect::Poisoning | Effect::NerveAgent) && g == 1)
+                    || (effect == Effect::RadiationSickness && g <= 2)
                     || (effect == Effect::Symptom && g >= 2),
             );
             set(CareNeed::Psychological, effect == Effect::Psychological);
@@ -264,6 +284,8 @@ pub struct Physiology {
     breathing_control: f64,
     /// Minute the brain injury or other cause of coma is treated.
     neuro_control: f64,
+    /// Hours for half of the depressed consciousness to resolve once treated.
+    neuro_half_life: f64,
     /// Minute the temperature starts to be corrected.
     temperature_control: f64,
     /// Minute of death, if the patient dies.
@@ -334,6 +356,18 @@ impl Physiology {
         } else {
             first_facility
         };
+        // The coma of a poisoning is the poison's: it lifts with the antidotes and
+        // ventilation, faster than the hypoxaemia that comes with it.
+        let toxic_coma = !head
+            && patient.injuries().any(|i| {
+                matches!(i.effect(), Effect::NerveAgent | Effect::Poisoning)
+                    && i.picture().neuro >= 3
+            });
+        let neuro_half_life = if toxic_coma {
+            TOXIC_COMA_HALF_LIFE_HOURS
+        } else {
+            RECOVERY_HALF_LIFE_HOURS[2]
+        };
         let terminal = patient.timeline().terminal();
         let death = terminal
             .kind
@@ -352,6 +386,7 @@ impl Physiology {
             resuscitation: first_facility,
             breathing_control,
             neuro_control,
+            neuro_half_life,
             temperature_control: first_facility,
             death,
         }
@@ -374,7 +409,7 @@ impl Physiology {
 
     fn levels(&self, t: f64) -> Levels {
         let p = &self.picture;
-        let [h_shock, h_resp, h_neuro, h_temp] = RECOVERY_HALF_LIFE_HOURS;
+        let [h_shock, h_resp, _, h_temp] = RECOVERY_HALF_LIFE_HOURS;
         let s0 = f64::from(p.shock);
         let shock = if s0 == 0.0 {
             0.0
@@ -396,7 +431,11 @@ impl Physiology {
         } else {
             decay(r0, t - self.breathing_control, h_resp)
         };
-        let neuro = decay(f64::from(p.neuro), t - self.neuro_control, h_neuro);
+        let neuro = decay(
+            f64::from(p.neuro),
+            t - self.neuro_control,
+            self.neuro_half_life,
+        );
         let temperature = if p.temperature == Temperature::Normal {
             0.0
         } else {
@@ -541,6 +580,9 @@ impl CarePlan {
                 Draws(patient.detail_seed() ^ (j as u64 + 1).wrapping_mul(0xA076_1D64_78BD_642F));
             plan.add_vitals(&physiology, &stay, &course, triage, &mut draws);
             let first = plan.treatment_count;
+            // Minute the patient leaves the decontamination line for the clean area, when he
+            // is decontaminated at this facility: the rest of its care waits for it.
+            let mut clean_from = 0u32;
             for &i in &wanted[..wanted_count] {
                 let i = usize::from(i);
                 let procedure = &PROCEDURES[i];
@@ -553,8 +595,9 @@ impl CarePlan {
                     continue;
                 };
                 let (lo, hi) = procedure.after;
-                let minute =
-                    anchor.max(u32::from(stay.arrival)) + u32::from(draws.in_range((lo, hi)));
+                let minute = (anchor.max(u32::from(stay.arrival))
+                    + u32::from(draws.in_range((lo, hi))))
+                .max(clean_from);
                 let in_stay = minute <= u32::from(stay.end)
                     && physiology.still(procedure.need, f64::from(minute));
                 let in_time = procedure
@@ -589,6 +632,9 @@ impl CarePlan {
                 });
                 plan.treatment_count += 1;
                 given[i] = true;
+                if procedure.need == CareNeed::Contamination {
+                    clean_from = minute + u32::from(draws.in_range(DECONTAMINATION_MINUTES));
+                }
             }
             // In time order within the stay, the table's order at equal times (an insertion
             // sort: stable, and without the allocation a library sort may make).
@@ -668,5 +714,128 @@ impl CarePlan {
         self.vitals[..self.vitals_count]
             .iter()
             .map(|v| v.expect("filled"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Generator;
+    use crate::scenario::{InjuryMix, Scenario};
+
+    /// Patients of the CBRN incident preset, mostly battle casualties.
+    fn cbrn_patients(n: u64) -> Vec<Patient> {
+        let mut scenario = Scenario::preset("cbrn_incident").expect("preset");
+        scenario.patients = n;
+        scenario.injury_mix = InjuryMix {
+            battle_injury: 0.9,
+            non_battle_injury: 0.05,
+            disease: 0.05,
+        };
+        Generator::new(&scenario, 11)
+            .expect("valid scenario")
+            .patients()
+            .collect()
+    }
+
+    #[test]
+    fn contaminated_casualties_are_decontaminated_first_at_the_first_facility() {
+        const DECON: &str = "409530006";
+        let mut decontaminated = 0;
+        let mut contaminated = 0;
+        for patient in cbrn_patients(4000) {
+            let needs = Needs::of(&patient);
+            let plan = CarePlan::of(&patient);
+            let decons: Vec<Treatment> = plan
+                .treatments()
+                .filter(|t| t.procedure.code == DECON)
+                .collect();
+            if !needs.has(CareNeed::Contamination) {
+                assert!(decons.is_empty(), "a clean patient was decontaminated");
+                continue;
+            }
+            contaminated += 1;
+            // The first medical facility the patient reached, if any.
+            let Some(stay) = patient
+                .timeline()
+                .stays()
+                .find(|s| s.facility != Facility::Poi)
+            else {
+                assert!(decons.is_empty());
+                continue;
+            };
+            if stay.end < stay.arrival + 5 {
+                continue; // Died on arrival, before the decontamination line.
+            }
+            assert_eq!(
+                decons.len(),
+                1,
+                "decontaminated once, at the first facility"
+            );
+            let decon = decons[0];
+            assert_eq!(decon.facility, stay.facility);
+            decontaminated += 1;
+            let here: Vec<Treatment> = plan
+                .treatments()
+                .filter(|t| t.facility == stay.facility)
+                .collect();
+            assert_eq!(
+                here[0].procedure.code, DECON,
+                "decontamination comes first at {:?}",
+                stay.facility
+            );
+            for t in &here[1..] {
+                assert!(
+                    t.minute >= decon.minute + DECONTAMINATION_MINUTES.0,
+                    "{} at minute {} before the decontamination (minute {}) ended",
+                    t.procedure.display,
+                    t.minute,
+                    decon.minute
+                );
+            }
+        }
+        assert!(
+            decontaminated > 1000,
+            "{decontaminated} of {contaminated} contaminated patients decontaminated"
+        );
+    }
+
+    #[test]
+    fn nerve_agent_casualties_get_atropine_and_a_severe_one_an_airway() {
+        let mut atropine = 0;
+        let mut airway = 0;
+        for patient in cbrn_patients(4000) {
+            let worst = patient
+                .injuries()
+                .filter(|i| i.effect() == Effect::NerveAgent)
+                .map(|i| i.grade)
+                .max();
+            let Some(grade) = worst else { continue };
+            // Killed in action: may die before any aid reaches him.
+            if patient.outcome() == crate::model::Outcome::Kia {
+                continue;
+            }
+            let plan = CarePlan::of(&patient);
+            let has = |code: &str, drug: Option<&str>| {
+                plan.treatments().any(|t| {
+                    t.procedure.code == code && t.procedure.substance.map(|s| s.code) == drug
+                })
+            };
+            if grade >= 2 {
+                assert!(
+                    has("18629005", Some("372832002")),
+                    "no atropine for a grade-{grade} nerve-agent casualty"
+                );
+                atropine += 1;
+            }
+            if grade >= 4 {
+                assert!(
+                    has("182692007", None) || has("112798008", None),
+                    "no airway for a comatose nerve-agent casualty"
+                );
+                airway += 1;
+            }
+        }
+        assert!(atropine > 100 && airway > 20, "{atropine} {airway}");
     }
 }

@@ -9,12 +9,11 @@
 use crate::clinical::{Injury, triage};
 use crate::congestion::Congestion;
 use crate::model::{Environment, Facility, InjuryType, Mechanism, Site, Triage};
-use crate::reference::conditions::{BATTLE_MIX, CONDITIONS, Climate, SiteRule};
-use crate::reference::personnel::{BLOOD_GROUPS, RANKS};
+use crate::reference::climate::{Theatre, climate_factor, month_of};
 use crate::reference::clinical::disposition;
-use crate::reference::warfare::{
-    CLIMATE_CONDITION_FACTOR, ENVIRONMENT, SPECIAL_EVENT_POLYTRAUMA_RATE, WARFARE,
-};
+use crate::reference::conditions::{BATTLE_MIX, CONDITIONS, SiteRule};
+use crate::reference::personnel::{BLOOD_GROUPS, RANKS};
+use crate::reference::warfare::{ENVIRONMENT, SPECIAL_EVENT_POLYTRAUMA_RATE, WARFARE};
 use crate::reference::{BODY_SITES, PROFILES, condition_index, nation_index};
 use crate::rng::{cumulative, cumulative3};
 use crate::scenario::Scenario;
@@ -180,14 +179,11 @@ impl CompiledScenario {
                 })
                 .collect();
 
-        // Conditions, with environmental emphasis on climate and infection.
+        // Conditions, weighted by the theatre's climate and the season of the start month
+        // (northern hemisphere), and infection by the environment.
         let condition_weight = |i: usize, base: f64| {
             let c = &CONDITIONS[i];
-            let climate = match c.climate {
-                Climate::Heat if env(Environment::ExtremeHeat) => CLIMATE_CONDITION_FACTOR,
-                Climate::Cold if env(Environment::ExtremeCold) => CLIMATE_CONDITION_FACTOR,
-                _ => 1.0,
-            };
+            let climate = climate_factor(c.climate, Theatre::of(env), month_of(start_unix));
             let infection = if c.infectious { disease_factor } else { 1.0 };
             base * climate * infection
         };

@@ -375,6 +375,8 @@ named_enum! {
         Psychological => "psychological",
         /// Other illness, neither infectious nor psychological.
         Medical => "medical",
+        /// Ionizing radiation (radiological or nuclear exposure).
+        Radiological => "radiological",
     }
 }
 

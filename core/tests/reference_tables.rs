@@ -4,10 +4,11 @@
 
 use std::collections::BTreeSet;
 
-use milmed_core::model::{BloodGroup, Facility, InjuryType, Site};
+use milmed_core::model::{BloodGroup, Facility, InjuryType, Mechanism, Site, WarfareType};
 use milmed_core::reference::{
-    Anchor, BATTLE_MIX, BLOOD_GROUPS, BODY_SITES, BODY_WEIGHT, CONDITIONS, CareNeed, FEMALE_SHARE,
-    NATIONS, PROCEDURES, PROFILES, RANKS, SEVERITIES, SHOCK_SIGNS, SiteRule,
+    Anchor, BATTLE_MIX, BLOOD_GROUPS, BODY_SITES, BODY_WEIGHT, CONDITIONS, CareNeed, Climate,
+    Condition, Effect, FEMALE_SHARE, NATIONS, PROCEDURES, PROFILES, Profile, RANKS, SEVERITIES,
+    SHOCK_SIGNS, SiteRule,
 };
 
 const EPSILON: f64 = 1e-9;
@@ -536,4 +537,145 @@ fn site_rules_name_real_sites() {
             );
         }
     }
+}
+
+/// The CBRN agent rows (SNOMED CT code, effect, mechanism).
+const CBRN_AGENTS: [(&str, Effect, Mechanism); 3] = [
+    ("8260003", Effect::NerveAgent, Mechanism::Chemical),
+    ("40541001", Effect::ChokingAgent, Mechanism::Chemical),
+    (
+        "109953003",
+        Effect::RadiationSickness,
+        Mechanism::Radiological,
+    ),
+];
+
+/// Chemical and radiological conditions of the CBRN battle mix (the agents, the vesicant
+/// coded as a chemical burn, other toxic chemicals).
+const CBRN_CONDITIONS: [&str; 5] = ["8260003", "40541001", "109953003", "426284001", "75478009"];
+
+fn condition(code: &str) -> (&'static Condition, &'static Profile) {
+    let i = CONDITIONS
+        .iter()
+        .position(|c| c.code == code)
+        .unwrap_or_else(|| panic!("{code} is not in CONDITIONS"));
+    (&CONDITIONS[i], &PROFILES[i])
+}
+
+#[test]
+fn cbrn_agents_are_battle_injuries_with_their_own_clinical_profile() {
+    for (code, effect, mechanism) in CBRN_AGENTS {
+        let (c, p) = condition(code);
+        assert_eq!(c.injury_type, InjuryType::BattleInjury, "{code}");
+        assert_eq!(c.climate, Climate::Any, "{code}");
+        assert!(!c.infectious, "{code}");
+        assert_eq!(p.effect, effect, "{code}");
+        assert_eq!(p.mechanisms, &[(mechanism, 1.0)], "{code}");
+        assert_eq!(
+            p.grades[5], 0.0,
+            "{code}: an agent kills later, not on the spot"
+        );
+        assert!(
+            p.grades[0] > 0.0 && p.grades[3] > 0.0,
+            "{code}: mild to severe"
+        );
+    }
+}
+
+#[test]
+fn agents_dominate_the_cbrn_battle_mix() {
+    let row = BATTLE_MIX[WarfareType::Cbrn.index()];
+    let share = |codes: &[&str]| -> f64 {
+        row.iter()
+            .filter(|(code, _)| codes.contains(code))
+            .map(|&(_, w)| w)
+            .sum()
+    };
+    let agents: Vec<&str> = CBRN_AGENTS.iter().map(|a| a.0).collect();
+    assert!(
+        agents.iter().all(|a| row.iter().any(|(code, _)| code == a)),
+        "every agent is in the CBRN mix"
+    );
+    let chemical_and_radiological = share(&CBRN_CONDITIONS);
+    assert!(
+        chemical_and_radiological >= 0.7,
+        "agents are {chemical_and_radiological} of CBRN battle injuries"
+    );
+    for (code, w) in row.iter() {
+        if !CBRN_CONDITIONS.contains(code) {
+            assert!(
+                *w <= share(&["8260003"]),
+                "{code} outweighs the nerve agent in the CBRN mix"
+            );
+        }
+    }
+}
+
+#[test]
+fn decontamination_comes_first_at_the_medical_facilities() {
+    let decon = &PROCEDURES[0];
+    assert_eq!(
+        (decon.code, decon.display),
+        ("409530006", "Decontamination")
+    );
+    assert_eq!(decon.need, CareNeed::Contamination);
+    assert_eq!(decon.anchor, Anchor::Arrival);
+    assert!(
+        decon.once,
+        "decontaminated once, at the first facility reached"
+    );
+    assert_eq!(decon.probability, 1.0);
+    assert!(!decon.facilities.contains(Facility::Poi as u8));
+    for f in [Facility::Role1, Facility::Role2, Facility::Role3] {
+        assert!(
+            decon.facilities.contains(f as u8),
+            "no decontamination at {f}"
+        );
+    }
+    assert!(
+        PROCEDURES[1..]
+            .iter()
+            .all(|p| p.need != CareNeed::Contamination),
+        "one decontamination procedure"
+    );
+    for code in CBRN_CONDITIONS {
+        let (_, p) = condition(code);
+        assert!(
+            p.mechanisms
+                .iter()
+                .all(|(m, _)| matches!(m, Mechanism::Chemical | Mechanism::Radiological)),
+            "{code} is a chemical or radiological condition (contaminated)"
+        );
+    }
+}
+
+#[test]
+fn climate_tags_name_the_climate_bound_conditions() {
+    let tagged = |climate: Climate| -> BTreeSet<&str> {
+        CONDITIONS
+            .iter()
+            .filter(|c| c.climate == climate)
+            .map(|c| c.code)
+            .collect()
+    };
+    assert_eq!(
+        tagged(Climate::Cold),
+        BTreeSet::from(["370977006", "386689009"])
+    );
+    assert_eq!(tagged(Climate::Heat), BTreeSet::from(["34095006"]));
+    assert_eq!(
+        tagged(Climate::Tropical),
+        BTreeSet::from(["38362002", "61462000"])
+    );
+    let (malaria, profile) = condition("61462000");
+    assert_eq!(malaria.display, "Malaria");
+    assert_eq!(malaria.injury_type, InjuryType::Disease);
+    assert!(malaria.infectious && !profile.bacterial);
+    assert_eq!(profile.effect, Effect::FebrileIllness);
+    let (_, dehydration) = condition("34095006");
+    assert_eq!(
+        dehydration.effect,
+        Effect::HeatIllness,
+        "dehydration stands for heat illness"
+    );
 }

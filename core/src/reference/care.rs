@@ -73,8 +73,12 @@ pub enum CareNeed {
     Burn,
     /// A burn of grade 3 or more (grafting).
     DeepBurn,
-    /// Poisoning by a nerve agent or other chemical (grade 2+).
+    /// Nerve-agent (organophosphate) poisoning of grade 2 or more: the cholinergic crisis
+    /// that atropine reverses.
     Poisoning,
+    /// Contamination by a chemical or radiological agent (an agent casualty or a chemical
+    /// burn): decontamination before the clean treatment area of a medical facility.
+    Contamination,
     /// Accidental hypothermia.
     Hypothermia,
     /// A battle or non-battle casualty of triage T1 or T2 (hypothermia prevention).
@@ -195,9 +199,24 @@ use Anchor::{Arrival, FirstAid, Medic, Surgery};
 use CareNeed as N;
 use Facility::{Poi, Role1, Role2, Role3, Role4};
 
+/// Minutes a patient's decontamination takes, uniform: the care of the clean treatment
+/// area starts after it (our choice; see docs/reference-data.md, "Care").
+pub const DECONTAMINATION_MINUTES: (u16, u16) = (10, 20);
+
 /// The doctrine's procedures. The order of the table is the clinical order at equal
 /// times; a patient's treatments are listed by time.
 pub static PROCEDURES: &[Procedure] = &[
+    // A contaminated casualty is decontaminated on arrival at the first medical facility,
+    // before he enters its clean treatment area (NATO AJP-4.10, AMedP-7.1); it comes first
+    // and the rest of the care at that facility waits for it (see `care::CarePlan`).
+    once(procedure(
+        "409530006",
+        "Decontamination",
+        &[Role1, Role2, Role3],
+        N::Contamination,
+        Arrival,
+        (0, 5),
+    )),
     // Point of injury: Tactical Combat Casualty Care.
     once(procedure(
         "20655006",
@@ -684,3 +703,10 @@ pub const FEVER_HEART_RATE_PER_DEGREE: f64 = 10.0;
 /// (once bleeding is controlled and resuscitation has started), respiration, consciousness
 /// and temperature.
 pub const RECOVERY_HALF_LIFE_HOURS: [f64; 4] = [6.0, 24.0, 48.0, 12.0];
+
+/// Hours for half of a poisoning's coma (nerve agent or other toxic chemical) to resolve
+/// once treated (antidotes, anticonvulsant, ventilation), in place of the brain's 48 h of
+/// [`RECOVERY_HALF_LIFE_HOURS`]: the coma of a poisoning lifts with the poison's effect,
+/// and never outlasts the hypoxaemia that comes with it (our choice, half the respiratory
+/// half-life; see docs/reference-data.md, "Care").
+pub const TOXIC_COMA_HALF_LIFE_HOURS: f64 = 12.0;

@@ -47,8 +47,19 @@ pub enum Effect {
     EyeInjury,
     /// Crush injury: blood loss and muscle breakdown.
     Crush,
-    /// Poisoning by a chemical agent (e.g. a nerve agent).
+    /// Poisoning by a toxic chemical other than a warfare agent: impaired breathing, coma
+    /// when severe.
     Poisoning,
+    /// Nerve-agent (organophosphate) poisoning: the cholinergic crisis — secretions and
+    /// bronchospasm, then convulsions, apnoea and coma; reversed by atropine and an oxime.
+    NerveAgent,
+    /// Toxic pulmonary oedema from a choking agent (phosgene, chlorine): after a latent
+    /// period, impaired gas exchange up to respiratory failure.
+    ChokingAgent,
+    /// Acute radiation syndrome from whole-body irradiation, graded by dose band: prodrome
+    /// (vomiting), then marrow failure with fever and infection, and at the highest doses
+    /// gastrointestinal fluid loss with shock.
+    RadiationSickness,
     /// Several injuries from one blunt event (vehicle crash, fall).
     MultipleInjuries,
     /// Sprain, contusion, laceration, whiplash, back pain: local, no systemic effect.
@@ -102,6 +113,7 @@ const HEAD: &[(Mechanism, f64)] = &[
 ];
 const FIRE: &[(Mechanism, f64)] = &[(Mechanism::Thermal, 0.7), (Mechanism::Explosive, 0.3)];
 const CHEMICAL: &[(Mechanism, f64)] = &[(Mechanism::Chemical, 1.0)];
+const RADIATION: &[(Mechanism, f64)] = &[(Mechanism::Radiological, 1.0)];
 const BLUNT: &[(Mechanism, f64)] = &[(Mechanism::Blunt, 1.0)];
 const CLIMATE: &[(Mechanism, f64)] = &[(Mechanism::Environmental, 1.0)];
 const INFECTION: &[(Mechanism, f64)] = &[(Mechanism::Infectious, 1.0)];
@@ -232,6 +244,24 @@ pub static PROFILES: &[Profile] = &[
         Effect::Poisoning,
         CHEMICAL,
         [0.30, 0.30, 0.22, 0.12, 0.06, 0.0],
+    ),
+    profile(
+        "8260003",
+        Effect::NerveAgent,
+        CHEMICAL,
+        [0.35, 0.30, 0.17, 0.12, 0.06, 0.0],
+    ),
+    profile(
+        "40541001",
+        Effect::ChokingAgent,
+        CHEMICAL,
+        [0.35, 0.30, 0.18, 0.12, 0.05, 0.0],
+    ),
+    profile(
+        "109953003",
+        Effect::RadiationSickness,
+        RADIATION,
+        [0.40, 0.30, 0.15, 0.10, 0.05, 0.0],
     ),
     // Non-battle injuries.
     profile(
@@ -366,6 +396,12 @@ pub static PROFILES: &[Profile] = &[
         Effect::FebrileIllness,
         INFECTION,
         [0.15, 0.55, 0.25, 0.05, 0.0, 0.0],
+    ),
+    profile(
+        "61462000",
+        Effect::FebrileIllness,
+        INFECTION,
+        [0.10, 0.50, 0.28, 0.10, 0.02, 0.0],
     ),
     profile(
         "73595000",
@@ -656,7 +692,9 @@ pub fn picture(effect: Effect, grade: u8, site: Site) -> Picture {
             1..=2 => Picture::NORMAL,
             _ => shocked(g - 2, Bleeding::None),
         },
-        Effect::Poisoning => match g {
+        // Mild: miosis and rhinorrhoea; moderate: dyspnoea and bronchorrhoea; severe:
+        // convulsions, apnoea and coma (USAMRICD handbook).
+        Effect::Poisoning | Effect::NerveAgent => match g {
             1 => Picture::NORMAL,
             2 => Picture {
                 respiratory: 1,
@@ -672,6 +710,36 @@ pub fn picture(effect: Effect, grade: u8, site: Site) -> Picture {
                 respiratory: 3,
                 neuro: 3,
                 airway: true,
+                ..Picture::NORMAL
+            },
+        },
+        // The oedema once it has declared itself: no upper-airway threat, but hypoxaemia and
+        // the hypovolaemia of the fluid lost into the lungs when severe.
+        Effect::ChokingAgent => Picture {
+            respiratory: (g - 1).min(3),
+            shock: g.saturating_sub(3),
+            ..Picture::NORMAL
+        },
+        // Dose bands (REMM, AFRRI): < 2 Gy mild prodrome; 2-4 Gy vomiting; 4-6 Gy vomiting
+        // and fever; 6-8 Gy fluid loss and high fever; > 8 Gy gastrointestinal and
+        // neurovascular syndrome with shock and confusion.
+        Effect::RadiationSickness => match g {
+            1 => Picture::NORMAL,
+            2 => shocked(1, Bleeding::None),
+            3 => Picture {
+                shock: 1,
+                temperature: Temperature::Fever,
+                ..Picture::NORMAL
+            },
+            4 => Picture {
+                shock: 2,
+                temperature: Temperature::HighFever,
+                ..Picture::NORMAL
+            },
+            _ => Picture {
+                shock: 3,
+                neuro: 1,
+                temperature: Temperature::HighFever,
                 ..Picture::NORMAL
             },
         },
@@ -906,6 +974,23 @@ pub fn disposition(effect: Effect, grade: u8, site: Site) -> Disposition {
             2 => stays(Role2, (24, 72), 0.1),
             _ => stays(Role3, (48, 168), 0.8),
         },
+        Effect::NerveAgent => match g {
+            1 => stays(Role1, (6, 24), 0.0),
+            2 => stays(Role2, (24, 72), 0.05),
+            3 => stays(Role2, (48, 120), 0.2),
+            _ => stays(Role3, (72, 168), 0.8),
+        },
+        Effect::ChokingAgent => match g {
+            1 => stays(Role1, (24, 36), 0.0),
+            2 => stays(Role2, (48, 120), 0.1),
+            3 => stays(Role2, (72, 168), 0.3),
+            _ => stays(Role3, (72, 168), 0.9),
+        },
+        Effect::RadiationSickness => match g {
+            1 => stays(Role1, (12, 48), 0.0),
+            2 => stays(Role2, (24, 72), 0.9),
+            _ => stays(Role3, (24, 72), 1.0),
+        },
         Effect::SoftTissue => match g {
             1 => stays(Role1, (1, 12), 0.0),
             _ => stays(Role1, (12, 72), 0.02),
@@ -1015,6 +1100,9 @@ pub const fn kills_by_grade(effect: Effect) -> bool {
             | Effect::PelvicFracture
             | Effect::Crush
             | Effect::Poisoning
+            | Effect::NerveAgent
+            | Effect::ChokingAgent
+            | Effect::RadiationSickness
             | Effect::MultipleInjuries
     )
 }

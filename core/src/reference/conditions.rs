@@ -20,15 +20,19 @@ pub enum SiteRule {
     Systemic,
 }
 
-/// Climate a condition is tied to; environmental conditions make it more likely.
+/// Climate a condition is tied to: the theatre's climate and the season scale its weight
+/// (`docs/reference-data.md`, "Climate and season").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Climate {
     /// Not tied to climate.
     Any,
-    /// Heat illness.
+    /// Heat illness (dehydration from heat, up to heat stroke).
     Heat,
-    /// Cold injury.
+    /// Cold injury (frostbite, hypothermia).
     Cold,
+    /// Tropical vector-borne disease (dengue, malaria): transmitted only where the
+    /// mosquito vectors live, in hot and wet theatres.
+    Tropical,
 }
 
 /// One SNOMED CT condition that a casualty can present with.
@@ -156,7 +160,7 @@ pub static CONDITIONS: &[Condition] = &[
         "Chemical burn",
         0.03,
         SiteRule::Anywhere,
-        &["231794000", "75478009"],
+        &["231794000", "75478009", "40541001"],
     ),
     battle(
         "75478009",
@@ -164,6 +168,31 @@ pub static CONDITIONS: &[Condition] = &[
         0.01,
         SiteRule::Systemic,
         &["426284001", "231794000"],
+    ),
+    // CBRN agents: a nerve agent is an organophosphorus cholinesterase inhibitor; a
+    // choking agent (phosgene, chlorine) causes toxic pulmonary oedema; whole-body
+    // irradiation causes the acute radiation syndrome, whose dose-limiting injury is the
+    // bone marrow's. A vesicant (sulfur mustard) casualty is coded as a chemical burn.
+    battle(
+        "8260003",
+        "Organophosphate poisoning",
+        0.01,
+        SiteRule::Systemic,
+        &["262560006", "110030002"],
+    ),
+    battle(
+        "40541001",
+        "Acute pulmonary edema",
+        0.01,
+        SiteRule::Systemic,
+        &["426284001", "231794000"],
+    ),
+    battle(
+        "109953003",
+        "Radiation injury of bone marrow",
+        0.01,
+        SiteRule::Systemic,
+        &["125666000", "262560006"],
     ),
     // Non-battle injuries: accidents, sport and training injuries, climate.
     injury(
@@ -308,16 +337,8 @@ pub static CONDITIONS: &[Condition] = &[
     ),
     disease("128045006", "Cellulitis", 0.04, SiteRule::AnyLimb, true),
     disease("386661006", "Fever", 0.07, SiteRule::Systemic, true),
-    Condition {
-        code: "38362002",
-        display: "Dengue",
-        injury_type: InjuryType::Disease,
-        weight: 0.01,
-        site: SiteRule::Systemic,
-        climate: Climate::Heat,
-        infectious: true,
-        secondary: &[],
-    },
+    tropical("38362002", "Dengue", 0.01),
+    tropical("61462000", "Malaria", 0.01),
     disease("73595000", "Stress", 0.10, SiteRule::Systemic, false),
     disease(
         "47505003",
@@ -410,6 +431,20 @@ const fn disease(
     }
 }
 
+/// A tropical vector-borne disease row (infectious, systemic, no secondary conditions).
+const fn tropical(code: &'static str, display: &'static str, weight: f64) -> Condition {
+    Condition {
+        code,
+        display,
+        injury_type: InjuryType::Disease,
+        weight,
+        site: SiteRule::Systemic,
+        climate: Climate::Tropical,
+        infectious: true,
+        secondary: &[],
+    }
+}
+
 // Battle-injury codes used by BATTLE_MIX.
 const GUNSHOT: &str = "283545005";
 const PENETRATING: &str = "262560006";
@@ -426,6 +461,9 @@ const EYE: &str = "231794000";
 const CRUSH: &str = "125665001";
 const CHEMICAL_BURN: &str = "426284001";
 const POISONING: &str = "75478009";
+const NERVE_AGENT: &str = "8260003";
+const CHOKING_AGENT: &str = "40541001";
+const RADIATION: &str = "109953003";
 
 /// Battle-injury condition weights by warfare type: index [`WarfareType::index`](crate::model::WarfareType::index),
 /// and index 8 for special events (a mixed pattern). Each entry is `(code, weight)`; weights sum to 1.
@@ -433,8 +471,10 @@ const POISONING: &str = "75478009";
 /// Shaped after the ancestor's per-pattern code distribution (remapped to codes that mean
 /// what the ancestor intended): gunshot wounds lead in conventional, urban and
 /// peacekeeping operations; fragment wounds, amputations and blast brain injuries lead
-/// under artillery, IED (guerrilla) and drone fire; burns and crush injuries rise at sea;
-/// chemical burns and poisoning dominate CBRN incidents.
+/// under artillery, IED (guerrilla) and drone fire; burns and crush injuries rise at sea.
+/// In CBRN incidents the agents dominate (78 %): nerve agent, vesicant (coded as chemical
+/// burn), choking agent, radiation and other toxic chemicals, beside the blast, fragment
+/// and thermal injuries of the munitions and of a nuclear detonation.
 pub static BATTLE_MIX: [&[(&str, f64)]; 9] = [
     // Conventional.
     &[
@@ -533,14 +573,17 @@ pub static BATTLE_MIX: [&[(&str, f64)]; 9] = [
     ],
     // CBRN.
     &[
-        (CHEMICAL_BURN, 0.35),
-        (POISONING, 0.25),
-        (EYE, 0.10),
-        (BURN, 0.10),
-        (PENETRATING, 0.08),
-        (GUNSHOT, 0.05),
-        (CONCUSSION, 0.04),
-        (FOREIGN_BODY, 0.03),
+        (NERVE_AGENT, 0.28),
+        (CHEMICAL_BURN, 0.22),
+        (CHOKING_AGENT, 0.15),
+        (RADIATION, 0.08),
+        (POISONING, 0.05),
+        (PENETRATING, 0.06),
+        (BURN, 0.05),
+        (EYE, 0.04),
+        (GUNSHOT, 0.03),
+        (CONCUSSION, 0.02),
+        (FOREIGN_BODY, 0.02),
     ],
     // Peacekeeping.
     &[

@@ -10,6 +10,7 @@
 //! ranges are ordered, codes are unique and every code referenced exists.
 
 pub mod care;
+pub(crate) mod climate;
 pub mod clinical;
 pub mod conditions;
 pub mod evacuation;

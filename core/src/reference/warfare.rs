@@ -455,6 +455,3 @@ pub static ENVIRONMENT: [EnvironmentModifier; 9] = [
 
 /// Factor on night hours (00-05, 20-23) when `night_operations` is on.
 pub const NIGHT_OPERATIONS_FACTOR: f64 = 2.0;
-
-/// Factor on the weight of heat (or cold) conditions under extreme heat (or cold).
-pub const CLIMATE_CONDITION_FACTOR: f64 = 4.0;
