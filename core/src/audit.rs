@@ -50,6 +50,12 @@
 //! | `dnbi-return-to-duty`, `disease-mortality` | most disease and non-battle injury returns to duty, and disease almost never kills |
 //! | `deaths-in-transit` | informational: the share of deaths on the way between facilities |
 //! | `treatments-inside-stays` | a procedure is given where the patient is, while he is there |
+//! | `t1-care-within-1h`, `t1-surgery-within-2h` | NATO's 10-1-2: an immediate casualty reaches advanced resuscitation within an hour and damage-control surgery within two; bounded under the `10-1-2` policy, informational under the degraded ones |
+//! | `sick-call-at-role1` | illness presents at the unit's Role 1, not at a point of injury |
+//! | `mass-casualty-is-battle` | a mass-casualty event is one attack: its casualties are its battle injuries, never illness |
+//! | `junior-enlisted-young`, `women-among-battle-casualties` | junior enlisted soldiers are young, and few battle casualties are women (direct-combat exposure) |
+//! | `climate-fits-theatre` | no cold injury in a hot theatre, no heat illness in the Arctic, no tropical disease outside the tropics |
+//! | `decontaminated-first` | a contaminated casualty is decontaminated on arrival at the first facility, before the clean treatment area |
 
 use std::fmt;
 
@@ -58,7 +64,9 @@ use crate::care::CarePlan;
 use crate::Scenario;
 use crate::model::{EvacuationPolicy, Facility, InjuryType, Outcome, Site, Triage};
 use crate::patient::{Patient, Stay};
+use crate::reference::climate::{Theatre, climate_factor};
 use crate::reference::clinical::{Bleeding, Effect};
+use crate::reference::conditions::Climate;
 
 /// SNOMED CT codes of the conditions the rules name.
 mod condition {
@@ -91,6 +99,7 @@ mod procedure {
     pub const CT_ABDOMEN: &str = "169070004";
     pub const ICU_ADMISSION: &str = "305351004";
     pub const EXTERNAL_FIXATION: &str = "288161003";
+    pub const DECONTAMINATION: &str = "409530006";
 }
 
 /// The range a rule's value must lie in.
@@ -213,9 +222,11 @@ enum Rule {
     MassCasualtyIsBattle,
     JuniorEnlistedYoung,
     WomenAmongBattleCasualties,
+    ClimateFitsTheatre,
+    DecontaminatedFirst,
 }
 
-const RULE_COUNT: usize = Rule::WomenAmongBattleCasualties as usize + 1;
+const RULE_COUNT: usize = Rule::DecontaminatedFirst as usize + 1;
 
 /// The share rules, in [`Rule`] order.
 const ORDER: [Rule; RULE_COUNT] = [
@@ -252,6 +263,8 @@ const ORDER: [Rule; RULE_COUNT] = [
     Rule::MassCasualtyIsBattle,
     Rule::JuniorEnlistedYoung,
     Rule::WomenAmongBattleCasualties,
+    Rule::ClimateFitsTheatre,
+    Rule::DecontaminatedFirst,
 ];
 
 /// Share of T1 casualties reaching care within an hour that the 10-1-2 policy must reach.
@@ -473,6 +486,20 @@ fn definition(rule: Rule) -> (&'static str, &'static str, Bound, &'static str) {
             AtMost(0.05),
             "Cross et al.: 1.9 % of US casualties, Iraq and Afghanistan",
         ),
+        Rule::ClimateFitsTheatre => (
+            "climate-fits-theatre",
+            "patients with a heat, cold or tropical condition that the theatre's climate and \
+             season allow (no frostbite in a hot theatre, no dengue in the Arctic)",
+            AtLeast(1.0),
+            "climate and season (docs/reference-data.md)",
+        ),
+        Rule::DecontaminatedFirst => (
+            "decontaminated-first",
+            "decontaminated patients whose decontamination is at the first medical facility, \
+             before any other care there",
+            AtLeast(1.0),
+            "AMedP-7.1: decontamination before the clean treatment area",
+        ),
     }
 }
 
@@ -484,6 +511,8 @@ fn definition(rule: Rule) -> (&'static str, &'static str, Bound, &'static str) {
 pub struct Audit {
     /// The evacuation policy the timelines are judged against (`None`: not judged).
     policy: Option<EvacuationPolicy>,
+    /// The theatre's climate and the month of the start (`None`: not judged).
+    climate: Option<(Theatre, u8)>,
     patients: u64,
     shares: [Share; RULE_COUNT],
     /// Deaths of battle-injury patients by worst grade (index = grade, 0-6).
@@ -494,6 +523,7 @@ impl Default for Audit {
     fn default() -> Audit {
         Audit {
             policy: None,
+            climate: None,
             patients: 0,
             shares: [Share::default(); RULE_COUNT],
             battle_deaths_by_grade: [Share::default(); 7],
@@ -511,8 +541,12 @@ impl Audit {
     /// policy: the 10-1-2 time rules are bounded only under the 10-1-2 policy, and
     /// informational under the degraded ones.
     pub fn for_scenario(scenario: &Scenario) -> Audit {
+        let environment = scenario.active_environment();
+        let month = crate::scenario::validate::parse_start(&scenario.start)
+            .map_or(1, crate::reference::climate::month_of);
         Audit {
             policy: Some(scenario.evacuation_policy),
+            climate: Some((Theatre::of(|e| environment.contains(&e)), month)),
             ..Audit::default()
         }
     }
@@ -767,12 +801,45 @@ impl Audit {
             .add(junior, (18 * 365..26 * 365 + 6).contains(&age));
         self.rule(Rule::WomenAmongBattleCasualties)
             .add(battle, patient.gender() == crate::model::Gender::Female);
+        if let Some((theatre, month)) = self.climate {
+            let mut bound = false;
+            let mut allowed = true;
+            for condition in patient.conditions() {
+                if condition.climate != Climate::Any {
+                    bound = true;
+                    allowed &= climate_factor(condition.climate, theatre, month) > 0.0;
+                }
+            }
+            self.rule(Rule::ClimateFitsTheatre).add(bound, allowed);
+        }
+        let mut decontamination = None;
+        let mut first_elsewhere = u16::MAX;
+        for t in plan.treatments() {
+            if t.procedure.code == pr::DECONTAMINATION {
+                decontamination = Some(t);
+            }
+        }
+        if let Some(decon) = decontamination {
+            for t in plan.treatments() {
+                if t.facility == decon.facility && t.procedure.code != pr::DECONTAMINATION {
+                    first_elsewhere = first_elsewhere.min(t.minute);
+                }
+            }
+        }
+        let first_facility = first_care.map(|s| s.facility);
+        self.rule(Rule::DecontaminatedFirst).add(
+            decontamination.is_some(),
+            decontamination.is_some_and(|d| {
+                Some(d.facility) == first_facility && d.minute <= first_elsewhere
+            }),
+        );
     }
 
     /// Adds the counts of `other` (an audit of other patients) to this one.
     pub fn merge(&mut self, other: Audit) {
         self.patients += other.patients;
         self.policy = self.policy.or(other.policy);
+        self.climate = self.climate.or(other.climate);
         for (mine, theirs) in self.shares.iter_mut().zip(other.shares) {
             mine.merge(theirs);
         }

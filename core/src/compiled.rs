@@ -1,7 +1,7 @@
 //! A validated scenario turned into ready-to-draw tables.
 //!
 //! Everything that does not depend on the individual patient is worked out once here —
-//! cumulative weights, the injury-mix correction, the joint table of primary injuries
+//! cumulative weights, the injury pools of each warfare type split by mechanism, the joint table of primary injuries
 //! (condition, grade, site) and, when the scenario asks for triage shares, that table
 //! split by the triage each injury calls for — so that simulating a patient is only
 //! table look-ups and a few dozen random draws.
@@ -141,6 +141,9 @@ pub(crate) struct CompiledScenario {
     pub congestion: Congestion,
     /// Sum of environmental evacuation delays, minutes.
     pub evacuation_delay_minutes: u32,
+    /// Product of the visibility factors: the share of helicopter missions weather and
+    /// light allow.
+    pub air_visibility: f64,
     /// Product of mobility factors (at least [`MIN_MOBILITY`]).
     pub mobility: f64,
     pub ranks: Vec<f64>,
@@ -303,7 +306,7 @@ impl CompiledScenario {
         let attacks: Vec<(usize, f64)> = scenario
             .active_warfare()
             .iter()
-            .map(|&(k, w)| (k.index(), w * WARFARE[k.index()].mass_casualty_probability))
+            .map(|&(k, w)| (k.index(), w))
             .collect();
         let attack_total: f64 = attacks.iter().map(|a| a.1).sum();
         for d in &mut demand[8..11] {
@@ -337,6 +340,11 @@ impl CompiledScenario {
                 .iter()
                 .map(|e| ENVIRONMENT[e.index()].evacuation_delay_minutes)
                 .sum(),
+            air_visibility: environment
+                .iter()
+                .map(|e| ENVIRONMENT[e.index()].visibility)
+                .product::<f64>()
+                .clamp(0.0, 1.0),
             mobility: mobility.max(MIN_MOBILITY),
             ranks: cumulative(RANKS.iter().map(|r| r.share)),
             blood_groups: cumulative(BLOOD_GROUPS.iter().map(|b| b.1)),

@@ -280,11 +280,10 @@ impl CasualtySchedule {
         }
         debug_assert_eq!(total, scenario.patients);
 
-        // A special event's attack: an active warfare type, by its weight and its
-        // tendency to strike many at once.
+        // A special event's attack: an active warfare type, by its weight.
         let (kinds, attack_weights): (Vec<u8>, Vec<f64>) = warfare
             .iter()
-            .map(|&(k, w)| (k as u8, w * WARFARE[k.index()].mass_casualty_probability))
+            .map(|&(k, w)| (k as u8, w))
             .unzip();
         CasualtySchedule {
             hour_start,

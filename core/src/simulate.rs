@@ -332,7 +332,7 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
         let air = urgent
             && facility < Facility::Role3
             && policy.air_availability > 0.0
-            && rng.chance(policy.air_availability);
+            && rng.chance(policy.air_availability * c.air_visibility);
         let to = match facility {
             Facility::Poi
                 if air
@@ -367,6 +367,13 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
             Asset::Ground
         };
         let platform = &ASSETS[asset.index()];
+        let (lo, hi) = leg_km(facility, to);
+        let km = if hi > lo { rng.uniform(lo, hi) } else { lo };
+        let speed = if asset == Asset::RotaryWing {
+            platform.speed_kmh
+        } else {
+            platform.speed_kmh * c.mobility
+        };
         let departs = if asset == Asset::FixedWing {
             requested
         } else {
@@ -381,25 +388,26 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
             } else {
                 0
             };
-            let weather =
-                f64::from(c.evacuation_delay_minutes) * rng.uniform(0.5, 1.5);
+            // Weather and terrain hold surface platforms; they ground aircraft instead
+            // (the visibility in the chance of flying).
+            let weather = if asset == Asset::RotaryWing {
+                0.0
+            } else {
+                f64::from(c.evacuation_delay_minutes) * rng.uniform(0.5, 1.5)
+            };
+            // The platform comes from its base at the receiving end of the leg.
+            let fetch = km / speed * 60.0;
             requested
                 + uniform_minutes(&mut rng, platform.dispatch_minutes)
                 + uniform_minutes(&mut rng, hold)
                 + queue
-                + round_non_negative(weather)
+                + round_non_negative(weather + fetch)
         };
         plan.push(departs, EventKind::TransitStart, facility);
         let travel = if asset == Asset::FixedWing {
             minutes_in(&mut rng, STRATEGIC_HOURS)
         } else {
-            let (lo, hi) = leg_km(facility, to);
-            let speed = if asset == Asset::RotaryWing {
-                platform.speed_kmh
-            } else {
-                platform.speed_kmh * c.mobility
-            };
-            round_non_negative(rng.uniform(lo, hi) / speed * 60.0 + platform.handling_minutes)
+            round_non_negative(km / speed * 60.0 + platform.handling_minutes)
         };
         now = departs + travel.max(1);
         plan.push(now, EventKind::Arrival, to);

@@ -1,9 +1,11 @@
 //! Warfare profiles, tempo, intensity, special events and environmental modifiers.
 //!
-//! Facts from the ancestor's `warfare_patterns.json` (weights, clustering, injury
-//! modifiers, tempo curves, environment modifiers, hourly baseline). Its triage tables are
-//! gone on purpose: a patient's triage follows from his injuries
-//! ([`crate::clinical::triage`]). The three
+//! Facts from the ancestor's `warfare_patterns.json` (weights, clustering tendency, tempo
+//! curves, environment modifiers, hourly baseline). Its triage tables are gone on
+//! purpose: a patient's triage follows from his injuries ([`crate::clinical::triage`]).
+//! So are its per-warfare injury-mix modifiers and hourly clusters: the scenario's injury
+//! mix is split exactly, and mass-casualty incidents are special events, so that every
+//! share holds at any number of patients ([`crate::schedule`]). The three
 //! temporal patterns the ancestor declared but never implemented (naval waves, CBRN
 //! contamination spread, peacekeeping routine) are our own designs, described on
 //! [`TemporalPattern`].
@@ -110,12 +112,6 @@ pub struct WarfareProfile {
     pub weight: f64,
     /// Hourly pattern.
     pub pattern: TemporalPattern,
-    /// Probability that an hour with enough casualties holds a mass-casualty cluster.
-    pub mass_casualty_probability: f64,
-    /// Inclusive size range of a mass-casualty cluster.
-    pub cluster_size: (u32, u32),
-    /// Multipliers of the injury mix, by [`InjuryType`](crate::model::InjuryType) index.
-    pub injury_modifier: [f64; 3],
     /// Probability that a battle injury is polytrauma.
     pub polytrauma_rate: f64,
 }
@@ -131,9 +127,6 @@ pub static WARFARE: [WarfareProfile; 8] = [
             base: 0.5,
             night: 0.15,
         },
-        mass_casualty_probability: 0.3,
-        cluster_size: (10, 30),
-        injury_modifier: [1.5, 0.9, 0.8],
         polytrauma_rate: 0.40,
     },
     WarfareProfile {
@@ -146,9 +139,6 @@ pub static WARFARE: [WarfareProfile; 8] = [
             between: 0.1,
             preferred_hours: &[5, 6, 11, 12, 17, 18, 22, 23],
         },
-        mass_casualty_probability: 0.8,
-        cluster_size: (15, 50),
-        injury_modifier: [2.5, 0.6, 0.3],
         polytrauma_rate: 0.65,
     },
     WarfareProfile {
@@ -158,9 +148,6 @@ pub static WARFARE: [WarfareProfile; 8] = [
             phases: &[(6, 4, 3.0), (14, 3, 2.5)],
             baseline: 0.8,
         },
-        mass_casualty_probability: 0.4,
-        cluster_size: (5, 20),
-        injury_modifier: [1.3, 1.4, 1.2],
         polytrauma_rate: 0.45,
     },
     WarfareProfile {
@@ -171,9 +158,6 @@ pub static WARFARE: [WarfareProfile; 8] = [
             dawn_dusk: 1.4,
             night: 0.7,
         },
-        mass_casualty_probability: 0.15,
-        cluster_size: (2, 8),
-        injury_modifier: [1.0, 1.3, 1.5],
         polytrauma_rate: 0.60,
     },
     WarfareProfile {
@@ -184,9 +168,6 @@ pub static WARFARE: [WarfareProfile; 8] = [
             daylight: (6, 17),
             daylight_share: 0.8,
         },
-        mass_casualty_probability: 0.1,
-        cluster_size: (1, 5),
-        injury_modifier: [2.0, 0.5, 0.2],
         polytrauma_rate: 0.55,
     },
     WarfareProfile {
@@ -198,9 +179,6 @@ pub static WARFARE: [WarfareProfile; 8] = [
             ramp: &[1.5, 3.0, 2.0, 1.0],
             baseline: 0.3,
         },
-        mass_casualty_probability: 0.4,
-        cluster_size: (10, 25),
-        injury_modifier: [1.4, 1.1, 0.7],
         polytrauma_rate: 0.45,
     },
     WarfareProfile {
@@ -211,9 +189,6 @@ pub static WARFARE: [WarfareProfile; 8] = [
             decay_hours: 3.0,
             baseline: 0.05,
         },
-        mass_casualty_probability: 0.95,
-        cluster_size: (50, 200),
-        injury_modifier: [0.1, 0.3, 5.0],
         polytrauma_rate: 0.20,
     },
     WarfareProfile {
@@ -225,9 +200,6 @@ pub static WARFARE: [WarfareProfile; 8] = [
             day: 1.0,
             night: 0.3,
         },
-        mass_casualty_probability: 0.05,
-        cluster_size: (1, 5),
-        injury_modifier: [0.3, 1.8, 2.0],
         polytrauma_rate: 0.30,
     },
 ];
@@ -365,12 +337,10 @@ pub static SPECIAL_EVENTS: [SpecialEventProfile; 3] = [
 pub struct EnvironmentModifier {
     /// The condition.
     pub kind: Environment,
-    /// Visibility factor (1 = clear).
+    /// Visibility factor (1 = clear): multiplies the chance that a helicopter flies.
     pub visibility: f64,
     /// Mobility factor (1 = unhindered); transit times are divided by the product.
     pub mobility: f64,
-    /// Factor on the chance of mass-casualty clusters.
-    pub casualty_modifier: f64,
     /// Extra wait before each evacuation, minutes (drawn 0.5-1.5 times this).
     pub evacuation_delay_minutes: u32,
     /// Factor on the weight of infectious diseases.
@@ -383,7 +353,6 @@ pub static ENVIRONMENT: [EnvironmentModifier; 9] = [
         kind: Environment::Rain,
         visibility: 0.8,
         mobility: 0.9,
-        casualty_modifier: 0.95,
         evacuation_delay_minutes: 15,
         disease_multiplier: 1.2,
     },
@@ -391,7 +360,6 @@ pub static ENVIRONMENT: [EnvironmentModifier; 9] = [
         kind: Environment::Fog,
         visibility: 0.5,
         mobility: 0.8,
-        casualty_modifier: 0.7,
         evacuation_delay_minutes: 30,
         disease_multiplier: 1.0,
     },
@@ -399,7 +367,6 @@ pub static ENVIRONMENT: [EnvironmentModifier; 9] = [
         kind: Environment::Storm,
         visibility: 0.3,
         mobility: 0.5,
-        casualty_modifier: 0.5,
         evacuation_delay_minutes: 90,
         disease_multiplier: 1.1,
     },
@@ -407,7 +374,6 @@ pub static ENVIRONMENT: [EnvironmentModifier; 9] = [
         kind: Environment::ExtremeHeat,
         visibility: 1.0,
         mobility: 0.7,
-        casualty_modifier: 1.1,
         evacuation_delay_minutes: 0,
         disease_multiplier: 1.4,
     },
@@ -415,7 +381,6 @@ pub static ENVIRONMENT: [EnvironmentModifier; 9] = [
         kind: Environment::ExtremeCold,
         visibility: 0.9,
         mobility: 0.8,
-        casualty_modifier: 1.05,
         evacuation_delay_minutes: 10,
         disease_multiplier: 1.3,
     },
@@ -423,7 +388,6 @@ pub static ENVIRONMENT: [EnvironmentModifier; 9] = [
         kind: Environment::DustStorm,
         visibility: 0.4,
         mobility: 0.6,
-        casualty_modifier: 0.8,
         evacuation_delay_minutes: 45,
         disease_multiplier: 1.2,
     },
@@ -431,7 +395,6 @@ pub static ENVIRONMENT: [EnvironmentModifier; 9] = [
         kind: Environment::NightOperations,
         visibility: 0.6,
         mobility: 0.8,
-        casualty_modifier: 0.9,
         evacuation_delay_minutes: 20,
         disease_multiplier: 1.0,
     },
@@ -439,7 +402,6 @@ pub static ENVIRONMENT: [EnvironmentModifier; 9] = [
         kind: Environment::MountainousTerrain,
         visibility: 0.9,
         mobility: 0.6,
-        casualty_modifier: 1.2,
         evacuation_delay_minutes: 60,
         disease_multiplier: 1.1,
     },
@@ -447,7 +409,6 @@ pub static ENVIRONMENT: [EnvironmentModifier; 9] = [
         kind: Environment::UrbanDebris,
         visibility: 0.8,
         mobility: 0.7,
-        casualty_modifier: 1.15,
         evacuation_delay_minutes: 40,
         disease_multiplier: 1.3,
     },

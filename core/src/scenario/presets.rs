@@ -6,11 +6,14 @@
 //! maritime preset combines naval and conventional warfare. The ancestor's presets carried
 //! a single warfare type and a duration that nothing read; here each preset sets days,
 //! warfare, intensity (from its difficulty), tempo and environment so that it means what
-//! its description says.
+//! its description says: dates in the season it describes, and an evacuation policy that
+//! fits its setting (contested airspace in the Baltic, prolonged field care in the Arctic
+//! winter). A test checks each description's claims on the output of every seed.
 
 use std::collections::BTreeMap;
 
 use super::{Front, InjuryMix, Scenario, ScenarioError, TriageWeights, WarfareSetting};
+use crate::model::EvacuationPolicy;
 use crate::model::{Environment, InjuryType, Intensity, SpecialEvent, Tempo, WarfareType};
 
 /// Names of the presets, in the order they are listed.
@@ -35,8 +38,9 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
     let s = match name {
         "nato_article_5" => Preset {
             name,
-            description: "High-intensity conventional warfare in the Baltic region: an 8-day \
-                          NATO defence with artillery and drones, escalating.",
+            description: "High-intensity conventional warfare in the Baltic region in summer: an 8-day \
+                          NATO defence with artillery and drones, escalating, a major offensive \
+                          and mass-casualty attacks; contested airspace delays evacuation.",
             patients: 2500,
             days: 8,
             warfare: &[
@@ -68,6 +72,9 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
             ],
             triage: &[],
             expectant: false,
+            start: "2025-06-01T00:00:00Z",
+            policy: EvacuationPolicy::DelayedEvacuation,
+            capacity: 2.0,
         },
         "peacekeeping" => Preset {
             name,
@@ -106,6 +113,9 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
             ],
             triage: &[],
             expectant: false,
+            start: "2025-07-01T00:00:00Z",
+            policy: EvacuationPolicy::TenOneTwo,
+            capacity: 2.0,
         },
         "urban_assault" => Preset {
             name,
@@ -138,11 +148,15 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
             ],
             triage: &[],
             expectant: false,
+            start: "2025-04-01T00:00:00Z",
+            policy: EvacuationPolicy::TenOneTwo,
+            capacity: 2.0,
         },
         "cbrn_incident" => Preset {
             name,
-            description: "Chemical or biological incident with mass casualties: a high share of \
-                          T1 patients needing decontamination and immediate treatment.",
+            description: "Chemical and radiological attacks on a forward area over 3 days: mass casualties \
+                          of nerve, blister and choking agents and radiation, decontaminated \
+                          before care, many of them T1.",
             patients: 1500,
             days: 3,
             warfare: &[(WarfareType::Cbrn, None)],
@@ -150,7 +164,7 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
             tempo: Tempo::Declining,
             events: &[SpecialEvent::MassCasualty],
             environment: &[],
-            mix: (0.05, 0.15, 0.80),
+            mix: (0.75, 0.10, 0.15),
             fronts: &[
                 (
                     "Primary Impact Zone",
@@ -165,6 +179,9 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
             ],
             triage: &[],
             expectant: false,
+            start: "2025-09-01T00:00:00Z",
+            policy: EvacuationPolicy::TenOneTwo,
+            capacity: 2.0,
         },
         "training_exercise" => Preset {
             name,
@@ -181,11 +198,15 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
             fronts: &[("Training Area Alpha", 1.0, &[("USA", 100.0)])],
             triage: &[],
             expectant: false,
+            start: "2025-06-01T00:00:00Z",
+            policy: EvacuationPolicy::TenOneTwo,
+            capacity: 2.0,
         },
         "mass_casualty" => Preset {
             name,
-            description: "Single-day mass-casualty event simulating a large-scale attack: a surge \
-                          capacity stress test for medical facilities.",
+            description: "One day of extreme fighting at a single site with at least one mass-casualty \
+                          attack striking many at once: a surge-capacity stress test for \
+                          medical facilities, with mass-casualty (expectant) triage.",
             patients: 800,
             days: 1,
             warfare: &[
@@ -204,11 +225,15 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
             )],
             triage: &[(InjuryType::BattleInjury, (0.5, 0.35, 0.15))],
             expectant: true,
+            start: "2025-06-01T00:00:00Z",
+            policy: EvacuationPolicy::TenOneTwo,
+            capacity: 1.5,
         },
         "arctic_operation" => Preset {
             name,
-            description: "Cold-weather operation in mountains: high non-battle injury and \
-                          cold-weather disease rates, Nordic nations in the lead.",
+            description: "Winter operation in Arctic mountains: high non-battle injury and cold-injury \
+                          rates, long distances and weather that hold casualties in prolonged \
+                          field care, Nordic nations in the lead.",
             patients: 1200,
             days: 14,
             warfare: &[(WarfareType::Conventional, None)],
@@ -231,6 +256,9 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
             ],
             triage: &[],
             expectant: false,
+            start: "2025-01-15T00:00:00Z",
+            policy: EvacuationPolicy::ProlongedFieldCare,
+            capacity: 2.0,
         },
         "maritime_operation" => Preset {
             name,
@@ -266,6 +294,9 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
             ],
             triage: &[],
             expectant: false,
+            start: "2025-06-01T00:00:00Z",
+            policy: EvacuationPolicy::TenOneTwo,
+            capacity: 2.0,
         },
         _ => {
             return Err(ScenarioError::UnknownPreset {
@@ -294,6 +325,12 @@ struct Preset<'a> {
     triage: &'a [(InjuryType, (f64, f64, f64))],
     /// Whether triage uses the expectant category (mass-casualty triage).
     expectant: bool,
+    /// Start of the operation, in the season the preset describes.
+    start: &'a str,
+    /// How casualties are evacuated.
+    policy: EvacuationPolicy,
+    /// Medical capacity, as a multiple of the planned load.
+    capacity: f64,
 }
 
 impl Preset<'_> {
@@ -343,6 +380,9 @@ impl Preset<'_> {
                 .map(|&(k, (t1, t2, t3))| (k, TriageWeights { t1, t2, t3 }))
                 .collect::<BTreeMap<_, _>>(),
             expectant_triage: self.expectant,
+            start: self.start.to_owned(),
+            evacuation_policy: self.policy,
+            medical_capacity: self.capacity,
             ..Scenario::default()
         }
     }
