@@ -555,14 +555,15 @@ impl Audit {
     /// the counts, and so the report, do not depend on the number of threads.
     pub fn of_run(generator: &Generator, threads: usize) -> Audit {
         const CHUNK: usize = 2048;
-        let mut total = Audit::for_scenario(generator.scenario());
+        let empty = Audit::for_scenario(generator.scenario());
+        let mut total = empty.clone();
         generator
             .for_each_chunk(
                 0..generator.len(),
                 threads.max(1),
                 CHUNK,
                 |_, patients| {
-                    let mut audit = Audit::new();
+                    let mut audit = empty.clone();
                     for patient in patients {
                         audit.add(patient);
                     }
