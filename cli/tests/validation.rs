@@ -160,7 +160,7 @@ fn a_start_outside_1900_to_2200_is_invalid() {
             let born = record["demographics"]["birthdate"]
                 .as_str()
                 .expect("birthdate");
-            assert!(born.len() == 10 && born >= "1849", "{born}");
+            assert!(born.len() == 10 && born >= "1839", "{born}");
         }
     }
 }

@@ -811,8 +811,19 @@ mod tests {
                 .map(|i| i.grade)
                 .max();
             let Some(grade) = worst else { continue };
-            // Killed in action: may die before any aid reaches him.
+            // Killed in action, or dead on arrival before the tube: may die before any
+            // airway care reaches him.
             if patient.outcome() == crate::model::Outcome::Kia {
+                continue;
+            }
+            let first_care = patient
+                .timeline()
+                .stays()
+                .find(|s| s.facility != crate::model::Facility::Poi)
+                .map_or(0, |s| s.arrival);
+            let death = patient.timeline().terminal();
+            if patient.outcome() == crate::model::Outcome::Dow && death.minute < first_care + 15
+            {
                 continue;
             }
             let plan = CarePlan::of(&patient);
@@ -831,7 +842,8 @@ mod tests {
             if grade >= 4 {
                 assert!(
                     has("182692007", None) || has("112798008", None),
-                    "no airway for a comatose nerve-agent casualty"
+                    "no airway for a comatose nerve-agent casualty: {:?}",
+                    patient.timeline().events()
                 );
                 airway += 1;
             }

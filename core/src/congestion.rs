@@ -11,12 +11,12 @@
 //! need the resource (the expected triage and level of care of each schedule column,
 //! from the injury tables). Capacity is sized as NATO medical planning sizes it, from the
 //! casualty estimate: [`Scenario::medical_capacity`](crate::Scenario::medical_capacity)
-//! times the average demand of the planned flow — everything but special events, which
-//! are the surges the plan did not foresee. What exceeds an hour's capacity is carried
+//! times the peak of the planned flow (the busiest six hours of everything but special
+//! events, which are the surges the plan did not foresee). What exceeds an hour's capacity is carried
 //! over as a backlog; a casualty waits for the backlog ahead of him to clear. T1
 //! casualties go first, so they wait only for the T1 backlog. Being relative to the
-//! average, the waits do not depend on the number of patients, only on the shape of the
-//! schedule.
+//! planned peak, the waits do not depend on the number of patients, only on the shape of
+//! the schedule.
 
 use crate::compiled::Demand;
 use crate::schedule::{COLUMNS, CasualtySchedule, DISEASE};
@@ -92,7 +92,8 @@ impl Congestion {
         let mut lifts_t1 = vec![0.0; hours];
         let mut operations = vec![0.0; hours];
         let mut operations_t1 = vec![0.0; hours];
-        let (mut planned_lifts, mut planned_operations) = (0.0, 0.0);
+        let mut planned_lifts = vec![0.0; hours];
+        let mut planned_operations = vec![0.0; hours];
         for h in 0..hours {
             for (column, d) in demand.iter().enumerate() {
                 let count = f64::from(schedule.count_in_column(h, column));
@@ -112,27 +113,39 @@ impl Congestion {
                 }
                 if planned {
                     if evacuated {
-                        planned_lifts += count;
+                        planned_lifts[h] += count;
                     }
-                    planned_operations += count * d.surgical;
+                    if let Some(o) = planned_operations.get_mut(h + 1) {
+                        *o += count * d.surgical;
+                    }
                 }
             }
         }
-        let capacity = |planned: f64, all: &[f64]| {
-            let planned = if planned > 0.0 {
-                planned
-            } else {
-                all.iter().sum()
-            };
-            factor * planned / hours.max(1) as f64
+        let capacity = |planned: &[f64], all: &[f64]| {
+            let busiest = busiest_window(planned);
+            factor * if busiest > 0.0 { busiest } else { busiest_window(all) }
         };
         Congestion {
-            evacuation: Queue::new(&lifts, &lifts_t1, capacity(planned_lifts, &lifts)),
+            evacuation: Queue::new(&lifts, &lifts_t1, capacity(&planned_lifts, &lifts)),
             surgery: Queue::new(
                 &operations,
                 &operations_t1,
-                capacity(planned_operations, &operations),
+                capacity(&planned_operations, &operations),
             ),
         }
     }
 }
+
+/// Hours over which the planned peak load is averaged: a planner sizes for the busy part
+/// of a day, not for one unlucky hour.
+const PEAK_WINDOW_HOURS: usize = 6;
+
+/// The average hourly demand of the busiest [`PEAK_WINDOW_HOURS`] consecutive hours.
+fn busiest_window(demand: &[f64]) -> f64 {
+    let window = PEAK_WINDOW_HOURS.min(demand.len()).max(1);
+    demand
+        .windows(window)
+        .map(|w| w.iter().sum::<f64>() / window as f64)
+        .fold(0.0, f64::max)
+}
+

@@ -177,9 +177,11 @@ impl CasualtySchedule {
                     happened = true;
                 }
             }
+            // Drawn whether needed or not, so that switching one event on or off leaves
+            // the days of the others as they were.
+            let fallback = scenario_rng.below(days as u32) as usize;
             if on && !happened {
-                let d = scenario_rng.below(days as u32) as usize;
-                day_events[d].push(profile.kind);
+                day_events[fallback].push(profile.kind);
             }
         }
         let curve = &TEMPO[scenario.tempo.index()].1;
@@ -211,6 +213,12 @@ impl CasualtySchedule {
         for d in 0..days {
             let mut rng = Stream::new(&day_key, d as u64);
             let mut left = battle_days[d];
+            // The day's combat patterns first, so that a special event changes only the
+            // hours it boosts, never the shape of the day.
+            let patterns: Vec<[f64; 24]> = warfare
+                .iter()
+                .map(|&(kind, _)| pattern_weights(&WARFARE[kind.index()].pattern, &mut rng))
+                .collect();
 
             // Special events take their share of the day's battle casualties first.
             let mut hour_boost = [1.0f64; 24];
@@ -237,17 +245,21 @@ impl CasualtySchedule {
 
             // The rest of the battle casualties over hours and warfare types.
             weights.iter_mut().for_each(|w| *w = 0.0);
-            for &(kind, weight) in &warfare {
-                let hourly = pattern_weights(&WARFARE[kind.index()].pattern, &mut rng);
-                let total: f64 = hourly.iter().sum();
-                for h in 0..24 {
+            // Night operations and an offensive's boost move casualties between hours,
+            // never between warfare types: each type keeps its configured share.
+            for (&(kind, weight), &pattern) in warfare.iter().zip(&patterns) {
+                let mut hourly = pattern;
+                for (h, w) in hourly.iter_mut().enumerate() {
                     let night = if night_ops && !(6..20).contains(&h) {
                         NIGHT_OPERATIONS_FACTOR
                     } else {
                         1.0
                     };
-                    weights[h * 8 + kind.index()] =
-                        hourly[h] / total * (weight / warfare_total) * night * hour_boost[h];
+                    *w *= night * hour_boost[h];
+                }
+                let total: f64 = hourly.iter().sum();
+                for h in 0..24 {
+                    weights[h * 8 + kind.index()] = hourly[h] / total * (weight / warfare_total);
                 }
             }
             for (i, count) in apportion(left, &weights).into_iter().enumerate() {

@@ -256,7 +256,7 @@ fn patients_at_the_edges_of_the_range_have_four_digit_years_after_the_start() {
             }
             for (date, timestamp) in found {
                 let year: i32 = date[..4].parse().unwrap();
-                assert!((1849..=2200).contains(&year), "{format:?}: {date}");
+                assert!((1839..=2200).contains(&year), "{format:?}: {date}");
                 if timestamp {
                     assert!(date >= &start[..19], "{format:?}: {date} before {start}");
                 }

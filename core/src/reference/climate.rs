@@ -166,21 +166,23 @@ mod tests {
     /// the weight of its pool, summed over the schedule's columns and injury types.
     fn drawable(scenario: &crate::Scenario) -> Vec<(&'static str, f64)> {
         use crate::compiled::CompiledScenario;
-        use crate::model::InjuryType;
         use crate::reference::CONDITIONS;
-        use crate::schedule::{COLUMNS, CasualtySchedule};
+        use crate::schedule::CasualtySchedule;
         let schedule = CasualtySchedule::build(scenario, 1);
         let compiled = CompiledScenario::new(scenario, &schedule);
         let mut shares = vec![0.0; CONDITIONS.len()];
-        for column in 0..COLUMNS {
-            for kind in InjuryType::ALL {
-                let table = &compiled.injuries(column, *kind).conditions;
-                let total = table.cumulative.last().copied().unwrap_or(0.0);
-                let mut before = 0.0;
-                for (&c, &cum) in table.values.iter().zip(&table.cumulative) {
-                    shares[usize::from(c)] += (cum - before) / total;
-                    before = cum;
-                }
+        let pools = compiled
+            .battle
+            .iter()
+            .flat_map(|b| b.by_mechanism.iter())
+            .chain([&compiled.non_battle, &compiled.disease]);
+        for pool in pools {
+            let table = &pool.conditions;
+            let total = table.cumulative.last().copied().unwrap_or(0.0);
+            let mut before = 0.0;
+            for (&c, &cum) in table.values.iter().zip(&table.cumulative) {
+                shares[usize::from(c)] += (cum - before) / total;
+                before = cum;
             }
         }
         CONDITIONS

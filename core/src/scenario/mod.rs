@@ -38,7 +38,7 @@ pub use validate::{ScenarioError, ValidationIssue};
 pub const DEFAULT_START: &str = "2025-06-01T00:00:00Z";
 
 /// Default [`Scenario::medical_capacity`].
-pub const DEFAULT_MEDICAL_CAPACITY: f64 = 2.0;
+pub const DEFAULT_MEDICAL_CAPACITY: f64 = 1.0;
 
 /// Allowed range of [`Scenario::medical_capacity`].
 pub const MEDICAL_CAPACITY_RANGE: (f64, f64) = (0.25, 100.0);
@@ -109,11 +109,12 @@ pub struct Scenario {
     /// How casualties are evacuated: `"10-1-2"` (the default), `"delayed_evacuation"`,
     /// `"no_air_evacuation"` or `"prolonged_field_care"`.
     pub evacuation_policy: EvacuationPolicy,
-    /// Surgical teams and evacuation assets, as a multiple of the average load that the
-    /// planned casualty flow (everything but special events) puts on them: NATO medical
-    /// planning sizes support from the casualty estimate. `2.0` by default; below 1 the
-    /// system is overloaded all the time, above 3 only extreme surges congest it. Being a
-    /// multiple, it makes waits the same at any number of patients.
+    /// Surgical teams and evacuation assets, as a multiple of the peak load that the
+    /// planned casualty flow (everything but special events) puts on them, averaged over
+    /// its busiest six hours: NATO medical planning sizes support from the casualty
+    /// estimate. `1.0` by default: the plan meets its own peaks, and only the surges it
+    /// did not plan for (special events) congest it; below 1 the daily peaks queue too.
+    /// Being a multiple, it makes waits the same at any number of patients.
     pub medical_capacity: f64,
 }
 

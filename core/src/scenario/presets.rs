@@ -74,7 +74,7 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
             expectant: false,
             start: "2025-06-01T00:00:00Z",
             policy: EvacuationPolicy::DelayedEvacuation,
-            capacity: 2.0,
+            capacity: 1.0,
         },
         "peacekeeping" => Preset {
             name,
@@ -115,7 +115,7 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
             expectant: false,
             start: "2025-07-01T00:00:00Z",
             policy: EvacuationPolicy::TenOneTwo,
-            capacity: 2.0,
+            capacity: 1.0,
         },
         "urban_assault" => Preset {
             name,
@@ -150,7 +150,7 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
             expectant: false,
             start: "2025-04-01T00:00:00Z",
             policy: EvacuationPolicy::TenOneTwo,
-            capacity: 2.0,
+            capacity: 1.0,
         },
         "cbrn_incident" => Preset {
             name,
@@ -181,7 +181,7 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
             expectant: false,
             start: "2025-09-01T00:00:00Z",
             policy: EvacuationPolicy::TenOneTwo,
-            capacity: 2.0,
+            capacity: 1.0,
         },
         "training_exercise" => Preset {
             name,
@@ -200,7 +200,7 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
             expectant: false,
             start: "2025-06-01T00:00:00Z",
             policy: EvacuationPolicy::TenOneTwo,
-            capacity: 2.0,
+            capacity: 1.0,
         },
         "mass_casualty" => Preset {
             name,
@@ -227,7 +227,7 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
             expectant: true,
             start: "2025-06-01T00:00:00Z",
             policy: EvacuationPolicy::TenOneTwo,
-            capacity: 1.5,
+            capacity: 1.0,
         },
         "arctic_operation" => Preset {
             name,
@@ -258,7 +258,7 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
             expectant: false,
             start: "2025-01-15T00:00:00Z",
             policy: EvacuationPolicy::ProlongedFieldCare,
-            capacity: 2.0,
+            capacity: 1.0,
         },
         "maritime_operation" => Preset {
             name,
@@ -296,7 +296,7 @@ pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
             expectant: false,
             start: "2025-06-01T00:00:00Z",
             policy: EvacuationPolicy::TenOneTwo,
-            capacity: 2.0,
+            capacity: 1.0,
         },
         _ => {
             return Err(ScenarioError::UnknownPreset {
