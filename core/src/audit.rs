@@ -60,8 +60,8 @@
 use std::fmt;
 
 use crate::Generator;
-use crate::care::CarePlan;
 use crate::Scenario;
+use crate::care::CarePlan;
 use crate::model::{EvacuationPolicy, Facility, InjuryType, Outcome, Site, Triage};
 use crate::patient::{Patient, Stay};
 use crate::reference::climate::{Theatre, climate_factor};
@@ -793,8 +793,10 @@ impl Audit {
             disease,
             stays.first().copied().flatten().map(|s| s.facility) == Some(Facility::Role1),
         );
-        self.rule(Rule::MassCasualtyIsBattle)
-            .add(patient.mass_casualty(), battle && patient.attack().is_some());
+        self.rule(Rule::MassCasualtyIsBattle).add(
+            patient.mass_casualty(),
+            battle && patient.attack().is_some(),
+        );
         let rank = patient.rank().code;
         let junior = matches!(rank, "OR-1" | "OR-2" | "OR-3");
         let age = u32::from(patient.age_days());
@@ -830,9 +832,8 @@ impl Audit {
         let first_facility = first_care.map(|s| s.facility);
         self.rule(Rule::DecontaminatedFirst).add(
             decontamination.is_some(),
-            decontamination.is_some_and(|d| {
-                Some(d.facility) == first_facility && d.minute <= first_elsewhere
-            }),
+            decontamination
+                .is_some_and(|d| Some(d.facility) == first_facility && d.minute <= first_elsewhere),
         );
     }
 

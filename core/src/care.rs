@@ -822,8 +822,7 @@ mod tests {
                 .find(|s| s.facility != crate::model::Facility::Poi)
                 .map_or(0, |s| s.arrival);
             let death = patient.timeline().terminal();
-            if patient.outcome() == crate::model::Outcome::Dow && death.minute < first_care + 15
-            {
+            if patient.outcome() == crate::model::Outcome::Dow && death.minute < first_care + 15 {
                 continue;
             }
             let plan = CarePlan::of(&patient);

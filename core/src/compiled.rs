@@ -293,8 +293,10 @@ impl CompiledScenario {
                 }
             })
             .collect();
-        let (non_battle, non_battle_demand) =
-            pool_of(class(InjuryType::NonBattleInjury), InjuryType::NonBattleInjury);
+        let (non_battle, non_battle_demand) = pool_of(
+            class(InjuryType::NonBattleInjury),
+            InjuryType::NonBattleInjury,
+        );
         let (disease, disease_demand) = pool_of(class(InjuryType::Disease), InjuryType::Disease);
 
         // What each schedule column asks of the medical system: a special event is an

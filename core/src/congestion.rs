@@ -7,8 +7,9 @@
 //! sees the same waits as the whole run.
 //!
 //! The model is a fluid queue per resource (forward evacuation, surgery). Each hour's
-//! demand is the number of casualties injured in that hour times the share of them who
-//! need the resource (the expected triage and level of care of each schedule column,
+//! demand is the expected number of casualties injured in that hour (the schedule's count
+//! before rounding to whole patients, so that a run of 1,000 and a run of 10,000,000 see
+//! the same waits) times the share of them who need the resource (the expected triage and level of care of each schedule column,
 //! from the injury tables). Capacity is sized as NATO medical planning sizes it, from the
 //! casualty estimate: [`Scenario::medical_capacity`](crate::Scenario::medical_capacity)
 //! times the peak of the planned flow (the busiest six hours of everything but special
@@ -96,7 +97,7 @@ impl Congestion {
         let mut planned_operations = vec![0.0; hours];
         for h in 0..hours {
             for (column, d) in demand.iter().enumerate() {
-                let count = f64::from(schedule.count_in_column(h, column));
+                let count = schedule.expected_in_column(h, column);
                 if count == 0.0 {
                     continue;
                 }
@@ -123,7 +124,12 @@ impl Congestion {
         }
         let capacity = |planned: &[f64], all: &[f64]| {
             let busiest = busiest_window(planned);
-            factor * if busiest > 0.0 { busiest } else { busiest_window(all) }
+            factor
+                * if busiest > 0.0 {
+                    busiest
+                } else {
+                    busiest_window(all)
+                }
         };
         Congestion {
             evacuation: Queue::new(&lifts, &lifts_t1, capacity(&planned_lifts, &lifts)),
@@ -148,4 +154,3 @@ fn busiest_window(demand: &[f64]) -> f64 {
         .map(|w| w.iter().sum::<f64>() / window as f64)
         .fold(0.0, f64::max)
 }
-

@@ -132,6 +132,9 @@ pub struct CasualtySchedule {
     hour_start: Vec<u64>,
     /// Count per hour and column.
     cells: Vec<u32>,
+    /// The same before rounding: the expected count per hour and column, the same at any
+    /// number of patients up to the scale (what congestion is computed from).
+    expected: Vec<f32>,
     /// Key of the per-hour incident streams.
     hour_key: [u8; 32],
     /// Cumulative casualty rates of the fronts.
@@ -203,16 +206,21 @@ impl CasualtySchedule {
             })
             .collect();
         let battle_days = apportion(battle, &day_weights);
+        let day_total: f64 = day_weights.iter().sum();
         let steady = vec![1.0; days];
         let non_battle_days = apportion(non_battle, &steady);
         let disease_days = apportion(disease, &steady);
 
         let day_key = key(seed, Domain::ScheduleDay);
         let mut cells = vec![0u32; hours * COLUMNS];
+        let mut expected = vec![0.0f32; hours * COLUMNS];
+        let share = |part: u64, weight: f64, total: f64| part as f64 * weight / total;
         let mut weights = vec![0.0f64; 24 * 8];
         for d in 0..days {
             let mut rng = Stream::new(&day_key, d as u64);
             let mut left = battle_days[d];
+            let day_battle = share(battle, day_weights[d], day_total);
+            let mut left_expected = day_battle;
             // The day's combat patterns first, so that a special event changes only the
             // hours it boosts, never the shape of the day.
             let patterns: Vec<[f64; 24]> = warfare
@@ -226,7 +234,7 @@ impl CasualtySchedule {
                 let profile = &SPECIAL_EVENTS[event.index()];
                 let hour =
                     profile.start_hours[rng.below(profile.start_hours.len() as u32) as usize];
-                let share = rng.uniform(profile.share_of_day.0, profile.share_of_day.1);
+                let part = rng.uniform(profile.share_of_day.0, profile.share_of_day.1);
                 for boost in hour_boost
                     .iter_mut()
                     .skip(hour as usize)
@@ -234,13 +242,17 @@ impl CasualtySchedule {
                 {
                     *boost *= profile.hour_boost;
                 }
+                let column = Source::Special(event).column() as usize;
+                let cell = (d * 24 + hour as usize) * COLUMNS + column;
+                let exact = (day_battle * part).min(left_expected);
+                left_expected -= exact;
+                expected[cell] += exact as f32;
                 if left == 0 {
                     continue;
                 }
-                let size = ((battle_days[d] as f64 * share).round() as u64).clamp(1, left);
+                let size = ((battle_days[d] as f64 * part).round() as u64).clamp(1, left);
                 left -= size;
-                let column = Source::Special(event).column() as usize;
-                cells[(d * 24 + hour as usize) * COLUMNS + column] += size as u32;
+                cells[cell] += size as u32;
             }
 
             // The rest of the battle casualties over hours and warfare types.
@@ -262,17 +274,30 @@ impl CasualtySchedule {
                     weights[h * 8 + kind.index()] = hourly[h] / total * (weight / warfare_total);
                 }
             }
+            let weight_total: f64 = weights.iter().sum();
             for (i, count) in apportion(left, &weights).into_iter().enumerate() {
                 let (h, k) = (i / 8, i % 8);
                 cells[(d * 24 + h) * COLUMNS + k] += count as u32;
+                if weight_total > 0.0 {
+                    expected[(d * 24 + h) * COLUMNS + k] +=
+                        (left_expected * weights[i] / weight_total) as f32;
+                }
             }
             // Accidents over the working day, illness at the sick call.
-            for (column, count, hourly) in [
-                (NON_BATTLE, non_battle_days[d], &NON_BATTLE_HOURLY),
-                (DISEASE, disease_days[d], &SICK_CALL_HOURLY),
+            for (column, total, count, hourly) in [
+                (
+                    NON_BATTLE,
+                    non_battle,
+                    non_battle_days[d],
+                    &NON_BATTLE_HOURLY,
+                ),
+                (DISEASE, disease, disease_days[d], &SICK_CALL_HOURLY),
             ] {
+                let hourly_total: f64 = hourly.iter().sum();
                 for (h, c) in apportion(count, hourly).into_iter().enumerate() {
                     cells[(d * 24 + h) * COLUMNS + column] += c as u32;
+                    expected[(d * 24 + h) * COLUMNS + column] +=
+                        (share(total, hourly[h], hourly_total) / days as f64) as f32;
                 }
             }
         }
@@ -293,13 +318,12 @@ impl CasualtySchedule {
         debug_assert_eq!(total, scenario.patients);
 
         // A special event's attack: an active warfare type, by its weight.
-        let (kinds, attack_weights): (Vec<u8>, Vec<f64>) = warfare
-            .iter()
-            .map(|&(k, w)| (k as u8, w))
-            .unzip();
+        let (kinds, attack_weights): (Vec<u8>, Vec<f64>) =
+            warfare.iter().map(|&(k, w)| (k as u8, w)).unzip();
         CasualtySchedule {
             hour_start,
             cells,
+            expected,
             hour_key: key(seed, Domain::ScheduleHour),
             fronts: cumulative(scenario.fronts.iter().map(|f| f.casualty_rate)),
             attacks: (kinds, cumulative(attack_weights)),
@@ -333,9 +357,10 @@ impl CasualtySchedule {
         self.cells[hour * COLUMNS + source.column() as usize]
     }
 
-    /// Patients of column `column` injured during hour `hour`.
-    pub(crate) fn count_in_column(&self, hour: usize, column: usize) -> u32 {
-        self.cells[hour * COLUMNS + column]
+    /// Expected patients of column `column` during hour `hour`: the count before
+    /// rounding to whole patients.
+    pub(crate) fn expected_in_column(&self, hour: usize, column: usize) -> f64 {
+        f64::from(self.expected[hour * COLUMNS + column])
     }
 
     /// Patients per column over the whole operation.
@@ -376,11 +401,11 @@ impl CasualtySchedule {
                 let word = rng.u64();
                 out.push(Incident {
                     seq: out.len() as u32,
-                    minute: ((word & 0xFFFF) * 60 >> 16) as u8,
+                    minute: (((word & 0xFFFF) * 60) >> 16) as u8,
                     column: column as u8,
                     mass_casualty,
                     size,
-                    front: crate::rng::pick(&self.fronts, (word >> 16 & 0xFFFF) as f64 / 65_536.0)
+                    front: crate::rng::pick(&self.fronts, ((word >> 16) & 0xFFFF) as f64 / 65_536.0)
                         as u8,
                     attack,
                     draw: (word >> 32) as u16,

@@ -335,10 +335,7 @@ pub(crate) fn simulate(c: &CompiledScenario, key: &[u8; 32], slot: &Slot) -> Pat
             && rng.chance(policy.air_availability * c.air_visibility);
         let to = match facility {
             Facility::Poi
-                if air
-                    && policy.bypass_role1
-                    && immediate
-                    && level >= Facility::Role2 =>
+                if air && policy.bypass_role1 && immediate && level >= Facility::Role2 =>
             {
                 Facility::Role2
             }

@@ -161,7 +161,10 @@ fn an_incident_has_one_place_time_front_attack_and_mechanism() {
                 assert_eq!(members.len(), 1, "{name}: accidents and illness come alone");
             }
         }
-        assert!(groups > 100, "{name}: {groups} incidents of several casualties");
+        assert!(
+            groups > 100,
+            "{name}: {groups} incidents of several casualties"
+        );
     }
 }
 
@@ -207,30 +210,38 @@ impl Shares {
 }
 
 /// Shares, mass-casualty share and mortality by triage at 1,000 patients are those of
-/// 40,000 within 2 points, both pooled over the same seeds (one run of 1,000 is noisy;
-/// the same seed gives the same days and sizes of special events at any number).
+/// 10,000 within 2 points, both pooled over the same 96 seeds (one run of 1,000 holds
+/// too few T1 casualties to measure their mortality within 2 points; the same seed gives
+/// the same days and sizes of special events at any number).
 #[test]
 fn what_a_scenario_says_holds_at_any_number_of_patients() {
-    const SEEDS: u64 = 24;
-    for name in ["nato_article_5", "mass_casualty", "urban_assault", "peacekeeping"] {
-        let preset = Scenario::preset(name).unwrap();
-        let mut small = Shares::default();
-        let mut large = Shares::default();
-        for seed in 0..SEEDS {
-            small.add(&run(&with_patients(preset.clone(), 1_000), seed));
+    const SEEDS: u64 = 96;
+    std::thread::scope(|scope| {
+        for name in [
+            "nato_article_5",
+            "mass_casualty",
+            "urban_assault",
+            "peacekeeping",
+        ] {
+            scope.spawn(move || {
+                let preset = Scenario::preset(name).unwrap();
+                let mut small = Shares::default();
+                let mut large = Shares::default();
+                for seed in 0..SEEDS {
+                    small.add(&run(&with_patients(preset.clone(), 1_000), seed));
+                    large.add(&run(&with_patients(preset.clone(), 10_000), seed));
+                }
+                for ((what, a), (_, b)) in small.values().into_iter().zip(large.values()) {
+                    assert!(
+                        (a - b).abs() <= 0.02,
+                        "{name}: {what} is {:.2} % at 1,000 patients and {:.2} % at 10,000",
+                        a * 100.0,
+                        b * 100.0
+                    );
+                }
+            });
         }
-        for seed in 0..SEEDS {
-            large.add(&run(&with_patients(preset.clone(), 40_000), seed));
-        }
-        for ((what, a), (_, b)) in small.values().into_iter().zip(large.values()) {
-            assert!(
-                (a - b).abs() <= 0.02,
-                "{name}: {what} is {:.2} % at 1,000 patients and {:.2} % at 40,000",
-                a * 100.0,
-                b * 100.0
-            );
-        }
-    }
+    });
 }
 
 /// For one seed, the mass-casualty share is a property of the seed's schedule, not of the
@@ -257,7 +268,9 @@ fn a_mass_casualty_surge_lengthens_waits_and_deaths_only_during_it() {
     let mut base = with_patients(Scenario::preset("mass_casualty").unwrap(), 100_000);
     base.triage_weights.clear();
     let mut quiet = base.clone();
-    quiet.special_events.insert(SpecialEvent::MassCasualty, false);
+    quiet
+        .special_events
+        .insert(SpecialEvent::MassCasualty, false);
     let surge = run(&base, 11);
     let calm = run(&quiet, 11);
     let event_minute = surge
@@ -341,36 +354,80 @@ fn every_preset_delivers_what_its_description_says() {
             let event = |e: SpecialEvent| patients.iter().any(|p| p.source() == Source::Special(e));
             match name {
                 "nato_article_5" => {
-                    assert!(event(SpecialEvent::MajorOffensive), "{}", at("major offensive"));
-                    assert!(event(SpecialEvent::MassCasualty), "{}", at("mass-casualty attack"));
-                    let on_day = |d: u32| wounded.iter().filter(|p| p.injury_minute() / 1440 == d).count();
+                    assert!(
+                        event(SpecialEvent::MajorOffensive),
+                        "{}",
+                        at("major offensive")
+                    );
+                    assert!(
+                        event(SpecialEvent::MassCasualty),
+                        "{}",
+                        at("mass-casualty attack")
+                    );
+                    let on_day = |d: u32| {
+                        wounded
+                            .iter()
+                            .filter(|p| p.injury_minute() / 1440 == d)
+                            .count()
+                    };
                     assert!(on_day(7) > on_day(0), "{}", at("escalating"));
                     assert!(
                         attacked_by(WarfareType::Artillery) && attacked_by(WarfareType::Drone),
                         "{}",
                         at("artillery and drones")
                     );
-                    assert_eq!(scenario.evacuation_policy, EvacuationPolicy::DelayedEvacuation);
+                    assert_eq!(
+                        scenario.evacuation_policy,
+                        EvacuationPolicy::DelayedEvacuation
+                    );
                 }
                 "peacekeeping" => {
-                    assert!(share(&patients, &battle) <= 0.15, "{}", at("mostly disease and NBI"));
-                    assert!(attacked_by(WarfareType::Guerrilla), "{}", at("guerrilla incidents"));
-                    assert!(!patients.iter().any(|p| code(p, &COLD)), "{}", at("hot climate"));
-                    assert!(patients.iter().any(|p| code(p, &HEAT)), "{}", at("heat illness"));
+                    assert!(
+                        share(&patients, &battle) <= 0.15,
+                        "{}",
+                        at("mostly disease and NBI")
+                    );
+                    assert!(
+                        attacked_by(WarfareType::Guerrilla),
+                        "{}",
+                        at("guerrilla incidents")
+                    );
+                    assert!(
+                        !patients.iter().any(|p| code(p, &COLD)),
+                        "{}",
+                        at("hot climate")
+                    );
+                    assert!(
+                        patients.iter().any(|p| code(p, &HEAT)),
+                        "{}",
+                        at("heat illness")
+                    );
                 }
                 "urban_assault" => {
                     assert!(attacked_by(WarfareType::Drone), "{}", at("drone threats"));
                     let t1 = share(&wounded, &|p| p.triage() == Triage::T1);
                     assert!(t1 >= 0.2, "{}", at(&format!("many T1: {t1:.2}")));
                     let complex = share(&wounded, &|p| p.polytrauma());
-                    assert!(complex >= 0.2, "{}", at(&format!("complex injuries: {complex:.2}")));
+                    assert!(
+                        complex >= 0.2,
+                        "{}",
+                        at(&format!("complex injuries: {complex:.2}"))
+                    );
                 }
                 "cbrn_incident" => {
                     let agent = share(&wounded, &|p| {
                         matches!(p.mechanism(), Mechanism::Chemical | Mechanism::Radiological)
                     });
-                    assert!(agent >= 0.6, "{}", at(&format!("agent casualties {agent:.2}")));
-                    assert!(event(SpecialEvent::MassCasualty), "{}", at("mass casualties"));
+                    assert!(
+                        agent >= 0.6,
+                        "{}",
+                        at(&format!("agent casualties {agent:.2}"))
+                    );
+                    assert!(
+                        event(SpecialEvent::MassCasualty),
+                        "{}",
+                        at("mass casualties")
+                    );
                     let t1 = share(&wounded, &|p| p.triage() == Triage::T1);
                     assert!(t1 >= 0.15, "{}", at(&format!("many T1: {t1:.2}")));
                 }
@@ -379,9 +436,14 @@ fn every_preset_delivers_what_its_description_says() {
                     assert!(patients.iter().all(|p| p.injury_minute() < 2 * 1440));
                 }
                 "mass_casualty" => {
-                    let mass: Vec<&Patient> = patients.iter().filter(|p| p.mass_casualty()).collect();
+                    let mass: Vec<&Patient> =
+                        patients.iter().filter(|p| p.mass_casualty()).collect();
                     assert!(mass.len() >= 20, "{}", at("a mass-casualty attack"));
-                    assert!(patients.iter().all(|p| p.front_index() == 0), "{}", at("one site"));
+                    assert!(
+                        patients.iter().all(|p| p.front_index() == 0),
+                        "{}",
+                        at("one site")
+                    );
                     assert!(
                         patients.iter().any(|p| p.triage() == Triage::T4),
                         "{}",
@@ -389,11 +451,24 @@ fn every_preset_delivers_what_its_description_says() {
                     );
                 }
                 "arctic_operation" => {
-                    assert!(patients.iter().any(|p| code(p, &COLD)), "{}", at("cold injury"));
-                    assert!(!patients.iter().any(|p| code(p, &HEAT)), "{}", at("no heat illness"));
+                    assert!(
+                        patients.iter().any(|p| code(p, &COLD)),
+                        "{}",
+                        at("cold injury")
+                    );
+                    assert!(
+                        !patients.iter().any(|p| code(p, &HEAT)),
+                        "{}",
+                        at("no heat illness")
+                    );
                     assert!(scenario.start.starts_with("2025-01"), "{}", at("winter"));
-                    assert_eq!(scenario.evacuation_policy, EvacuationPolicy::ProlongedFieldCare);
-                    let nbi = share(&patients, &|p| p.injury_type() == InjuryType::NonBattleInjury);
+                    assert_eq!(
+                        scenario.evacuation_policy,
+                        EvacuationPolicy::ProlongedFieldCare
+                    );
+                    let nbi = share(&patients, &|p| {
+                        p.injury_type() == InjuryType::NonBattleInjury
+                    });
                     assert!(nbi >= 0.4, "{}", at("high non-battle injury rate"));
                 }
                 "maritime_operation" => {
@@ -404,11 +479,14 @@ fn every_preset_delivers_what_its_description_says() {
                         "{}",
                         at(&format!("naval share {naval:.3} against {configured:.3}"))
                     );
-                    assert!(attacked_by(WarfareType::Conventional), "{}", at("inland objective"));
+                    assert!(
+                        attacked_by(WarfareType::Conventional),
+                        "{}",
+                        at("inland objective")
+                    );
                 }
                 other => panic!("no claims checked for preset {other}"),
             }
         }
     }
 }
-

@@ -217,16 +217,16 @@ pub static HOURLY_BASELINE: [f64; 24] = [
 /// vehicles, maintenance, sport), less in the evening, few at night. Our design; the
 /// shape of occupational injury by hour of day.
 pub static NON_BATTLE_HOURLY: [f64; 24] = [
-    0.2, 0.2, 0.2, 0.2, 0.2, 0.3, 0.6, 1.0, 1.0, 1.0, 1.0, 1.0, 0.8, 1.0, 1.0, 1.0, 1.0, 0.9,
-    0.7, 0.6, 0.5, 0.4, 0.3, 0.2,
+    0.2, 0.2, 0.2, 0.2, 0.2, 0.3, 0.6, 1.0, 1.0, 1.0, 1.0, 1.0, 0.8, 1.0, 1.0, 1.0, 1.0, 0.9, 0.7,
+    0.6, 0.5, 0.4, 0.3, 0.2,
 ];
 
 /// When illness presents, by hour of the day: most at the morning sick call (07:00-08:59),
 /// some during the day, a few at night (acute illness). Our design, after the routine of
 /// a unit medical station.
 pub static SICK_CALL_HOURLY: [f64; 24] = [
-    0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.3, 6.0, 6.0, 1.5, 1.0, 0.8, 0.6, 0.8, 0.8, 0.6, 0.5, 0.4,
-    0.3, 0.3, 0.2, 0.2, 0.1, 0.1,
+    0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.3, 6.0, 6.0, 1.5, 1.0, 0.8, 0.6, 0.8, 0.8, 0.6, 0.5, 0.4, 0.3,
+    0.3, 0.2, 0.2, 0.1, 0.1,
 ];
 
 /// What the intensity of a scenario changes.

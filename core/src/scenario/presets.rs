@@ -383,7 +383,6 @@ impl Preset<'_> {
             start: self.start.to_owned(),
             evacuation_policy: self.policy,
             medical_capacity: self.capacity,
-            ..Scenario::default()
         }
     }
 }
