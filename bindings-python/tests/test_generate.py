@@ -26,7 +26,10 @@ def test_generate_yields_the_ndjson_records(cli: Callable[..., bytes]) -> None:
         assert record == expected
         assert list(record) == list(expected)  # same keys in the same order
     assert records[0]["id"] == 0
-    assert records[0]["movement_timeline"][0]["facility"] == "POI"
+    # Injuries start at the point of injury, illness at Role 1 (sick call).
+    for record in records:
+        start = "Role1" if record["injury_type"] == "Disease" else "POI"
+        assert record["movement_timeline"][0]["facility"] == start
 
 
 def test_the_readme_one_liner() -> None:

@@ -39,6 +39,14 @@ const RULES: [&str; 32] = [
     "disease-mortality",
     "deaths-in-transit",
     "treatments-inside-stays",
+    "t1-care-within-1h",
+    "t1-surgery-within-2h",
+    "sick-call-at-role1",
+    "mass-casualty-is-battle",
+    "junior-enlisted-young",
+    "women-among-battle-casualties",
+    "climate-fits-theatre",
+    "decontaminated-first",
 ];
 
 /// The rule names of the table's rows, in order (the lines between the header and the

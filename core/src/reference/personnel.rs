@@ -214,19 +214,38 @@ const Z90: f64 = 1.281_551_565_544_600_5;
 /// Age in completed years of a holder of `RANKS[rank]`, from one uniform draw `u` in
 /// `[0, 1)`; increases with `u`.
 fn age_years(rank: usize, u: f64) -> u32 {
-    let r = &RANKS[rank];
-    let (min, max) = (u32::from(r.min_age), u32::from(r.max_age));
-    let low = f64::from(r.min_age);
-    let scale = r.median_age - low;
-    let sigma = ((r.p90_age - low) / scale).ln() / Z90;
-    // Draw z only below the value that would reach `max_age + 1`.
-    let cut = ((f64::from(max + 1) - low) / scale).ln() / sigma;
-    let p = u * normal_cdf(cut);
-    if p <= 0.0 {
-        return min;
-    }
-    let age = low + scale * (sigma * normal_quantile(p)).exp();
-    (age as u32).clamp(min, max)
+    let table = &age_tables()[rank];
+    u32::from(RANKS[rank].min_age) + crate::rng::pick(table, u) as u32
+}
+
+/// Cumulative probability of each completed year of age, `min_age ..= max_age`, per rank:
+/// the cut log-normal law of [`RANKS`] integrated year by year, computed once (a table
+/// look-up per patient instead of a normal quantile).
+fn age_tables() -> &'static [Vec<f64>] {
+    static TABLES: std::sync::OnceLock<Vec<Vec<f64>>> = std::sync::OnceLock::new();
+    TABLES.get_or_init(|| {
+        RANKS
+            .iter()
+            .map(|r| {
+                let low = f64::from(r.min_age);
+                let scale = r.median_age - low;
+                let sigma = ((r.p90_age - low) / scale).ln() / Z90;
+                // Share of the law below age `a` (0 at or below the youngest age).
+                let below = |a: f64| {
+                    if a <= low {
+                        0.0
+                    } else {
+                        normal_cdf(((a - low) / scale).ln() / sigma)
+                    }
+                };
+                let years = u32::from(r.min_age)..=u32::from(r.max_age);
+                crate::rng::cumulative(years.map(|y| {
+                    // The youngest year also takes the (empty) mass below it.
+                    below(f64::from(y + 1)) - below(f64::from(y))
+                }))
+            })
+            .collect()
+    })
 }
 
 /// Age in days at the injury of a holder of `RANKS[rank]`, from two uniform draws in
@@ -277,6 +296,7 @@ fn normal_cdf(x: f64) -> f64 {
 
 /// Quantile of the standard normal law for `p` in `(0, 1)` (P. J. Acklam's rational
 /// approximation: absolute error below 1e-8).
+#[cfg(test)]
 fn normal_quantile(p: f64) -> f64 {
     const A: [f64; 6] = [
         -3.969_683_028_665_376e1,
