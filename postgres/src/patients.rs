@@ -72,6 +72,10 @@ impl PatientStore {
         self.ensure_partition(job.created_at).await?;
         let mut conn = self.db.get().await?;
         let tx = conn.transaction().await?;
+        // A load is one COPY as long as its job: the job's budget and cancel token bound
+        // it, not the pool's per-statement timeout (meant for queries), which a large or
+        // slow load would overrun and lose the whole job.
+        tx.batch_execute("SET LOCAL statement_timeout = 0").await?;
         tx.execute(
             "DELETE FROM patients WHERE job_created_at = $1 AND job_id = $2",
             &[&job.created_at, &job.id],

@@ -202,3 +202,43 @@ async fn partitions_are_made_ahead_and_dropped_by_month() {
         .unwrap();
     assert!(again.is_empty());
 }
+
+/// A load is one COPY as long as its job: a statement timeout meant for queries must not
+/// cancel it (and lose the job) when the load runs longer than the timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_load_longer_than_the_statement_timeout_completes() {
+    let test = TestDb::new().await;
+    let mut config = test.config();
+    config.statement_timeout = Some(std::time::Duration::from_millis(100));
+    let db = milmed_postgres::Database::connect(config).await.unwrap();
+    db.migrate().await.unwrap();
+    let store = PatientStore::new(db.clone());
+    let mut scenario = Scenario::preset("nato_article_5").unwrap();
+    scenario.patients = 20_000;
+    let generator = Generator::new(&scenario, 3).unwrap();
+    let job = JobRef {
+        id: 7,
+        created_at: datetime!(2026-11-26 10:00 UTC),
+    };
+    let started = std::time::Instant::now();
+    let report = store
+        .load(
+            job,
+            generator,
+            0..20_000,
+            2,
+            Budget::default(),
+            CancelToken::new(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() > std::time::Duration::from_millis(100),
+        "the load must outlast the timeout for this test to mean anything"
+    );
+    assert_eq!((report.patients, report.end), (20_000, JobEnd::Complete));
+    assert_eq!(store.count(job).await.unwrap(), 20_000);
+    // Queries on the same pool still carry the timeout.
+    let conn = db.get().await.unwrap();
+    assert!(conn.execute("SELECT pg_sleep(2)", &[]).await.is_err());
+}
