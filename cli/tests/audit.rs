@@ -6,7 +6,7 @@ mod common;
 use common::{TempDir, milmed, one_error_line, stderr, stdout, success};
 
 /// Every row of the table, in order.
-const RULES: [&str; 32] = [
+const RULES: [&str; 40] = [
     "minor-never-t1",
     "minor-never-die",
     "harmless-never-die",
