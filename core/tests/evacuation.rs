@@ -249,12 +249,12 @@ fn what_a_scenario_says_holds_at_any_number_of_patients() {
 #[test]
 fn the_mass_casualty_share_of_a_seed_does_not_depend_on_the_number_of_patients() {
     let preset = Scenario::preset("nato_article_5").unwrap();
-    for seed in 0..5 {
+    for seed in 0..3 {
         let share = |n| {
             let patients = run(&with_patients(preset.clone(), n), seed);
             patients.iter().filter(|p| p.mass_casualty()).count() as f64 / n as f64
         };
-        let (a, b) = (share(2_000), share(400_000));
+        let (a, b) = (share(2_000), share(200_000));
         assert!(b > 0.0, "seed {seed}: no mass-casualty event");
         assert!((a - b).abs() <= 0.02, "seed {seed}: {a} against {b}");
     }
