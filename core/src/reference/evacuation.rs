@@ -154,7 +154,7 @@ pub static STAY_HOURS: [[(f64, f64); 3]; 5] = [
     [(6.0, 12.0), (12.0, 24.0), (12.0, 24.0)],
 ];
 
-/// Index of a facility in [`LEG_KM`].
+/// The distance range of the leg from `from` to `to`, km ([`LEG_KM`]).
 pub const fn leg_km(from: Facility, to: Facility) -> (f64, f64) {
     LEG_KM[from as usize][to as usize]
 }
