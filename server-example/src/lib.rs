@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod admin;
+pub mod api_docs;
 pub mod configurations;
 pub mod error;
 pub mod jobs;
@@ -112,6 +113,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/metrics", get(metrics::serve))
         .route("/api/v1/openapi.json", get(openapi::serve))
+        .route("/docs", get(api_docs::index))
+        .route("/docs/{*file}", get(api_docs::asset))
         .route_layer(middleware::from_fn_with_state(state.clone(), timeout));
     let cors = cors(&state.settings().cors_origins);
     Router::new()

@@ -43,6 +43,10 @@ fn string_end(text: &[u8], start: usize) -> usize {
     i
 }
 
+/// Routes that are pages for people, not operations of the API: the interactive
+/// documentation (Swagger UI) and its files.
+const NOT_OPERATIONS: [&str; 2] = ["/docs", "/docs/{*file}"];
+
 /// Every (method, path) registered with `.route("path", get(…).post(…))` in the server's
 /// source. Anything this reader does not understand (a path that is not a literal,
 /// `nest`, `route_service`, `any`) fails, so that it is taught rather than skipped.
@@ -117,6 +121,9 @@ fn registered() -> BTreeSet<(String, String)> {
                 file.display()
             );
             for method in methods {
+                if NOT_OPERATIONS.contains(&path) {
+                    continue;
+                }
                 routes.insert((method, path.to_owned()));
             }
             from = j;
@@ -557,5 +564,53 @@ async fn real_answers_match_their_schemas() {
     let patients: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(mismatch(&doc, schema, &patients, "stream"), None);
     assert_eq!(patients.as_array().unwrap().len(), 3);
+    server.stop().await;
+}
+
+/// The interactive documentation at `/docs` is Swagger UI, served from the binary, reading
+/// this document; it loads with and without the trailing slash and needs no key.
+#[tokio::test]
+async fn swagger_ui_at_docs_reads_the_document_and_loads_from_the_server_alone() {
+    let server = Server::start(Settings::default()).await;
+    for path in ["/docs", "/docs/"] {
+        let (status, headers, body) = server.get_with(path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{headers:?}"
+        );
+        let page = String::from_utf8(body.to_vec()).unwrap();
+        assert!(page.contains("<base href=\"/docs/\">"), "{page}");
+        assert!(page.contains("swagger-ui"), "{page}");
+    }
+    // Every script and stylesheet the page names is served, none from elsewhere.
+    let (_, _, body) = server.get_with("/docs", None).await;
+    let page = String::from_utf8(body.to_vec()).unwrap();
+    let linked: Vec<&str> = page
+        .split(['"', '\''])
+        .filter(|s| s.starts_with("./") && (s.ends_with(".js") || s.ends_with(".css")))
+        .collect();
+    assert!(linked.len() >= 3, "{linked:?}");
+    for file in linked {
+        let path = format!("/docs/{}", &file[2..]);
+        let (status, _, body) = server.get_with(&path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(!body.is_empty(), "{path}");
+    }
+    let (status, _, body) = server.get_with("/docs/swagger-initializer.js", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let initializer = String::from_utf8(body.to_vec()).unwrap();
+    assert!(
+        initializer.contains("/api/v1/openapi.json"),
+        "{initializer}"
+    );
+    let (status, headers, body) = server.get_with("/docs/no-such-file.js", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(headers["content-type"], "application/json");
+    let envelope: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(envelope["status"], 404);
     server.stop().await;
 }
