@@ -71,7 +71,7 @@ impl Scenarios {
     }
 
     /// Stores a scenario of `owner` under `name` as version 1 (a name the owner already
-    /// uses is a conflict).
+    /// uses, in any version, is a conflict).
     pub async fn create(
         &self,
         owner: Option<i64>,
@@ -80,11 +80,15 @@ impl Scenarios {
     ) -> Result<StoredScenario, Error> {
         check_name(name)?;
         let body = body(scenario)?;
-        let conn = self.db.get().await?;
-        let row = conn
+        let mut conn = self.db.get().await?;
+        let tx = conn.transaction().await?;
+        lock_name(&tx, owner, name).await?;
+        let row = tx
             .query_opt(
                 &format!(
-                    "INSERT INTO scenarios (owner_key_id, name, body) VALUES ($1, $2, $3) \
+                    "INSERT INTO scenarios (owner_key_id, name, body) \
+                     SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM scenarios \
+                         WHERE owner_key_id IS NOT DISTINCT FROM $1 AND name = $2) \
                      ON CONFLICT DO NOTHING RETURNING {COLUMNS}"
                 ),
                 &[&owner, &name, &body],
@@ -95,6 +99,7 @@ impl Scenarios {
                     "a scenario named {name:?} exists; add a version instead"
                 ))
             })?;
+        tx.commit().await?;
         Ok(StoredScenario::from_row(&row))
     }
 
@@ -147,9 +152,52 @@ impl Scenarios {
         Ok(rows.iter().map(StoredScenario::from_row).collect())
     }
 
+    /// Up to `limit` configurations of `owner` after the first `skip`, oldest first
+    /// (offset pagination, for clients that page so).
+    pub async fn list_from(
+        &self,
+        owner: Option<i64>,
+        skip: i64,
+        limit: u32,
+    ) -> Result<Vec<StoredScenario>, Error> {
+        let limit = i64::from(limit);
+        let rows = Retry::default()
+            .run("list scenarios", || async {
+                let conn = self.db.get().await?;
+                Ok(conn
+                    .query(
+                        &format!(
+                            "SELECT {COLUMNS} FROM scenarios \
+                             WHERE owner_key_id IS NOT DISTINCT FROM $1 \
+                             ORDER BY id OFFSET $2 LIMIT $3"
+                        ),
+                        &[&owner, &skip, &limit],
+                    )
+                    .await?)
+            })
+            .await?;
+        Ok(rows.iter().map(StoredScenario::from_row).collect())
+    }
+
     /// Stores `scenario` as the next version of `id`'s configuration (same owner and
     /// name), with `id` as parent.
     pub async fn new_version(&self, id: i64, scenario: &Scenario) -> Result<StoredScenario, Error> {
+        self.new_version_named(id, None, scenario).await
+    }
+
+    /// Stores `scenario` as the next version of `id`'s configuration, with `id` as
+    /// parent, under `name` when given (the earlier versions keep theirs) or `id`'s name.
+    /// The version number goes on from the versions of `id`'s name; a new name that
+    /// another configuration of the owner has is a conflict.
+    pub async fn new_version_named(
+        &self,
+        id: i64,
+        name: Option<&str>,
+        scenario: &Scenario,
+    ) -> Result<StoredScenario, Error> {
+        if let Some(name) = name {
+            check_name(name)?;
+        }
         let body = body(scenario)?;
         let mut conn = self.db.get().await?;
         let tx = conn.transaction().await?;
@@ -163,23 +211,38 @@ impl Scenarios {
                 what: "scenario",
                 id: id.to_string(),
             })?;
-        let (owner, name): (Option<i64>, String) = (row.get(0), row.get(1));
-        // Lock the name's versions so that two new versions do not take the same number.
-        tx.execute(
-            "SELECT pg_advisory_xact_lock(hashtext('milmed.scenarios.' || \
-             COALESCE($1::bigint, 0)::text || '.' || $2))",
-            &[&owner, &name],
-        )
-        .await?;
+        let (owner, old_name): (Option<i64>, String) = (row.get(0), row.get(1));
+        let name = name.unwrap_or(&old_name);
+        // Lock the names' versions so that two new versions do not take the same number
+        // nor two configurations the same name (in a fixed order: no deadlock).
+        let mut names = [old_name.as_str(), name];
+        names.sort_unstable();
+        lock_name(&tx, owner, names[0]).await?;
+        if names[1] != names[0] {
+            lock_name(&tx, owner, names[1]).await?;
+            let taken = tx
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM scenarios \
+                     WHERE owner_key_id IS NOT DISTINCT FROM $1 AND name = $2)",
+                    &[&owner, &name],
+                )
+                .await?
+                .get::<_, bool>(0);
+            if taken {
+                return Err(Error::Conflict(format!(
+                    "another configuration is named {name:?}; give another name"
+                )));
+            }
+        }
         let row = tx
             .query_one(
                 &format!(
                     "INSERT INTO scenarios (owner_key_id, name, version, parent_id, body) \
-                     SELECT $1, $2, max(version) + 1, $3, $4 FROM scenarios \
+                     SELECT $1, $5, max(version) + 1, $3, $4 FROM scenarios \
                      WHERE owner_key_id IS NOT DISTINCT FROM $1 AND name = $2 \
                      RETURNING {COLUMNS}"
                 ),
-                &[&owner, &name, &id, &body],
+                &[&owner, &old_name, &id, &body, &name],
             )
             .await?;
         tx.commit().await?;
@@ -201,6 +264,21 @@ impl Scenarios {
             _ => Ok(()),
         }
     }
+}
+
+/// Holds, until `tx` ends, the lock of `owner`'s configurations named `name`.
+async fn lock_name(
+    tx: &tokio_postgres::Transaction<'_>,
+    owner: Option<i64>,
+    name: &str,
+) -> Result<(), Error> {
+    tx.execute(
+        "SELECT pg_advisory_xact_lock(hashtext('milmed.scenarios.' || \
+         COALESCE($1::bigint, 0)::text || '.' || $2))",
+        &[&owner, &name],
+    )
+    .await?;
+    Ok(())
 }
 
 fn check_name(name: &str) -> Result<(), Error> {

@@ -50,6 +50,43 @@ pub struct CreateArgs {
     pub expires_days: Option<u32>,
 }
 
+impl CreateArgs {
+    /// Refuses a key that could never be used or never be told apart: an empty name,
+    /// no patients, no requests in a window, or an expiry of 0 days (already expired).
+    /// The error is the one line to print, naming the option and what it takes.
+    pub fn check(&self) -> Result<(), String> {
+        if self.name.trim().is_empty() {
+            return Err(
+                "--name: give a name that says who or what the key is for (it is empty)".to_owned(),
+            );
+        }
+        if self.patients == Some(0) {
+            return Err(
+                "--patients 0: a key allowed no patients could generate nothing; give 1 or more"
+                    .to_owned(),
+            );
+        }
+        for (option, value) in [
+            ("--per-minute", self.per_minute),
+            ("--per-hour", self.per_hour),
+            ("--per-day", self.per_day),
+        ] {
+            if value == Some(0) {
+                return Err(format!(
+                    "{option} 0: a key allowed no requests could do nothing; give 1 or more, or leave it out for the tier's limit"
+                ));
+            }
+        }
+        if self.expires_days == Some(0) {
+            return Err(
+                "--expires-days 0: the key would expire at once; give 1 or more days, or leave it out for a key that does not expire"
+                    .to_owned(),
+            );
+        }
+        Ok(())
+    }
+}
+
 /// Runs a keys command with the `tiers` of the settings; the error is the one line to
 /// print.
 pub async fn run(
@@ -57,6 +94,9 @@ pub async fn run(
     database_url: Option<&str>,
     tiers: &[Tier],
 ) -> Result<String, String> {
+    if let KeysCommand::Create(args) = &command {
+        args.check()?;
+    }
     let url = database_url
         .ok_or("keys are kept in PostgreSQL so that every instance sees them: set DATABASE_URL")?;
     let config = PoolConfig::from_env(Some(url)).map_err(|e| e.to_string())?;

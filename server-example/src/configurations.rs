@@ -3,8 +3,8 @@
 //! With PostgreSQL they are `milmed_postgres::Scenarios`, seen by every instance; without
 //! one, [`MemoryConfigurations`] keeps the same rules in this process. A configuration
 //! belongs to the key that stored it, and is never edited in place: a new version is a
-//! new row (next version number, the old one as parent), so a job keeps the exact
-//! scenario it was made from.
+//! new row (next version number, the old one as parent, the old name or a new one), so a
+//! job keeps the exact scenario it was made from.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -51,30 +51,37 @@ impl Configurations {
         }
     }
 
-    /// Up to `limit` of `owner`'s configurations after id `after`, oldest first.
+    /// Up to `limit` of `owner`'s configurations from `page`, oldest first.
     pub async fn list(
         &self,
         owner: i64,
-        after: Option<i64>,
+        page: Page,
         limit: u32,
     ) -> Result<Vec<StoredScenario>, Error> {
-        match self {
-            Configurations::Memory(m) => Ok(m.list(owner, after, limit)),
-            Configurations::Postgres(p) => p.list(Some(owner), after, limit).await,
+        match (self, page) {
+            (Configurations::Memory(m), page) => Ok(m.list(owner, page, limit)),
+            (Configurations::Postgres(p), Page::After(after)) => {
+                p.list(Some(owner), after, limit).await
+            }
+            (Configurations::Postgres(p), Page::Skip(skip)) => {
+                p.list_from(Some(owner), skip, limit).await
+            }
         }
     }
 
-    /// Stores `scenario` as the next version of `owner`'s configuration `id`.
+    /// Stores `scenario` as the next version of `owner`'s configuration `id`, under
+    /// `name` when given (else the name of `id`).
     pub async fn new_version(
         &self,
         owner: i64,
         id: i64,
+        name: Option<&str>,
         scenario: &Scenario,
     ) -> Result<StoredScenario, Error> {
         self.get(owner, id).await?;
         match self {
-            Configurations::Memory(m) => m.new_version(id, scenario),
-            Configurations::Postgres(p) => p.new_version(id, scenario).await,
+            Configurations::Memory(m) => m.new_version(id, name, scenario),
+            Configurations::Postgres(p) => p.new_version_named(id, name, scenario).await,
         }
     }
 
@@ -86,6 +93,15 @@ impl Configurations {
             Configurations::Postgres(p) => p.delete(id).await,
         }
     }
+}
+
+/// Where a page of the list starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    /// After this id (none: from the start); keyset paging.
+    After(Option<i64>),
+    /// After this many configurations; offset paging, as the ancestor's SDK pages.
+    Skip(i64),
 }
 
 fn not_found(id: i64) -> Error {
@@ -133,18 +149,25 @@ impl MemoryConfigurations {
         row
     }
 
-    fn create(&self, owner: i64, name: &str, scenario: &Scenario) -> Result<StoredScenario, Error> {
+    fn check_name(name: &str) -> Result<(), Error> {
         if name.is_empty() || name.len() > 255 {
             return Err(Error::Invalid(format!(
                 "scenario name {name:?}: give 1 to 255 bytes"
             )));
         }
+        Ok(())
+    }
+
+    fn name_taken(rows: &BTreeMap<i64, StoredScenario>, owner: Option<i64>, name: &str) -> bool {
+        rows.values()
+            .any(|r| r.owner_key_id == owner && r.name == name)
+    }
+
+    fn create(&self, owner: i64, name: &str, scenario: &Scenario) -> Result<StoredScenario, Error> {
+        Self::check_name(name)?;
         let body = Self::body(scenario)?;
         let mut rows = self.rows.lock().expect("not poisoned");
-        if rows
-            .values()
-            .any(|r| r.owner_key_id == Some(owner) && r.name == name)
-        {
+        if Self::name_taken(&rows, Some(owner), name) {
             return Err(Error::Conflict(format!(
                 "a scenario named {name:?} exists; add a version instead"
             )));
@@ -157,26 +180,46 @@ impl MemoryConfigurations {
         rows.get(&id).cloned().ok_or_else(|| not_found(id))
     }
 
-    fn list(&self, owner: i64, after: Option<i64>, limit: u32) -> Vec<StoredScenario> {
+    fn list(&self, owner: i64, page: Page, limit: u32) -> Vec<StoredScenario> {
         let rows = self.rows.lock().expect("not poisoned");
-        rows.range(after.unwrap_or(0).saturating_add(1)..)
+        let (after, skip) = match page {
+            Page::After(after) => (after.unwrap_or(0), 0),
+            Page::Skip(skip) => (0, usize::try_from(skip).unwrap_or(usize::MAX)),
+        };
+        rows.range(after.saturating_add(1)..)
             .map(|(_, r)| r)
             .filter(|r| r.owner_key_id == Some(owner))
+            .skip(skip)
             .take(limit as usize)
             .cloned()
             .collect()
     }
 
-    fn new_version(&self, id: i64, scenario: &Scenario) -> Result<StoredScenario, Error> {
+    fn new_version(
+        &self,
+        id: i64,
+        new_name: Option<&str>,
+        scenario: &Scenario,
+    ) -> Result<StoredScenario, Error> {
+        if let Some(name) = new_name {
+            Self::check_name(name)?;
+        }
         let body = Self::body(scenario)?;
         let mut rows = self.rows.lock().expect("not poisoned");
-        let (owner, name) = {
+        let (owner, old_name) = {
             let row = rows.get(&id).ok_or_else(|| not_found(id))?;
             (row.owner_key_id, row.name.clone())
         };
+        let name = new_name.unwrap_or(&old_name).to_owned();
+        if name != old_name && Self::name_taken(&rows, owner, &name) {
+            return Err(Error::Conflict(format!(
+                "another configuration is named {name:?}; give another name"
+            )));
+        }
+        // The count goes on from the versions of the name it was made from.
         let version = rows
             .values()
-            .filter(|r| r.owner_key_id == owner && r.name == name)
+            .filter(|r| r.owner_key_id == owner && r.name == old_name)
             .map(|r| r.version)
             .max()
             .unwrap_or(0)

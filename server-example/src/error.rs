@@ -1,11 +1,12 @@
 //! One JSON error envelope for every error the server answers with.
 //!
-//! `{"error": "Not Found", "status": 404, "detail": "job 12 not found", "request_id": "…"}`:
-//! `error` is the status's reason phrase (as the ancestor sent), `detail` says what was
-//! wrong and what is allowed. Unknown routes and wrong methods get the same envelope,
-//! unlike the ancestor's bare `{"detail": …}`. A scenario that is refused (422) also
-//! lists every problem, each with its JSON path:
-//! `"issues": [{"path": "days", "message": "must be from 1 to 365, got 0"}, …]`.
+//! `{"error": "Not Found", "status": 404, "detail": "job 12 not found", "request_id": "…",
+//! "timestamp": "2026-11-26T16:35:17.168Z"}`: `error` is the status's reason phrase (as the
+//! ancestor sent), `detail` says what was wrong and what is allowed, `timestamp` is when
+//! (RFC 3339, UTC, as the ancestor's envelope carried). Unknown routes, wrong methods and
+//! requests that axum's extractors refuse get the same envelope, unlike the ancestor's
+//! bare `{"detail": …}`. A refused body (422) also lists every problem, each with its JSON
+//! path: `"issues": [{"path": "days", "message": "must be from 1 to 365, got 0"}, …]`.
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -75,9 +76,13 @@ impl ApiError {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, detail)
     }
 
-    /// 500: a failure of ours; the detail is logged, the answer says only that it failed.
-    pub fn internal(error: impl std::fmt::Display) -> ApiError {
-        tracing::error!(%error, "internal error");
+    /// 500: a failure of ours; the cause is logged with its whole chain of sources (a
+    /// database error's own message is in its source: "db error" alone says nothing),
+    /// the answer says only that it failed.
+    pub fn internal(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> ApiError {
+        let error = error.into();
+        let chain = chain(error.as_ref());
+        tracing::error!(error = %chain, "internal error");
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal error; see the server log",
@@ -87,11 +92,15 @@ impl ApiError {
     /// The envelope's JSON; `request_id` is the id of the request being answered.
     pub fn body(&self) -> serde_json::Value {
         let request_id = REQUEST_ID.try_with(Clone::clone).unwrap_or_default();
+        let timestamp = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
         let mut body = json!({
             "error": self.status.canonical_reason().unwrap_or("Error"),
             "status": self.status.as_u16(),
             "detail": self.detail,
             "request_id": request_id,
+            "timestamp": timestamp,
         });
         if !self.issues.is_empty() {
             body["issues"] = self
@@ -119,4 +128,20 @@ impl IntoResponse for ApiError {
 /// Answers unknown routes with the envelope.
 pub async fn not_found(uri: axum::http::Uri) -> ApiError {
     ApiError::not_found(format!("no route {}", uri.path()))
+}
+
+/// An error and its sources, `outer: inner: innermost`; a source whose text the chain
+/// already holds (wrappers that repeat their source's message) is left out.
+pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let message = cause.to_string();
+        if !text.contains(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+        source = cause.source();
+    }
+    text
 }

@@ -3,13 +3,15 @@
 //! It assembles milmed-core (generation, formats, budgets) and, when `DATABASE_URL` is
 //! set, milmed-postgres (pool, migrations, stores) behind an axum router. Settings come
 //! from `MILMED_*` variables ([`Settings`]); every error answers with one JSON envelope
-//! ([`error::ApiError`]); every route answers with and without a trailing slash.
+//! ([`error::ApiError`]; the extractors of [`extract`] turn axum's rejections into it);
+//! every route answers with and without a trailing slash.
 #![warn(missing_docs)]
 
 pub mod admin;
 pub mod api_docs;
 pub mod configurations;
 pub mod error;
+pub mod extract;
 pub mod jobs;
 pub mod keys;
 pub mod metrics;
@@ -61,6 +63,7 @@ pub fn router(state: AppState) -> Router {
     let keyed = Router::new()
         .route("/api/v1/presets", get(catalog::presets))
         .route("/api/v1/presets/{id}", get(catalog::preset))
+        .route("/api/v1/presets/categories/list", get(catalog::categories))
         .route(
             "/api/v1/generation",
             axum::routing::post(job_routes::create),
@@ -111,6 +114,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/configurations/reference/facility-types",
             get(catalog::facility_types),
         )
+        .route(
+            "/api/v1/configurations/reference/static-fronts",
+            get(catalog::static_fronts),
+        )
         .route("/metrics", get(metrics::serve))
         .route("/api/v1/openapi.json", get(openapi::serve))
         .route("/docs", get(api_docs::index))
@@ -125,15 +132,17 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            body_too_large,
+            envelope_errors,
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), shed))
-        .layer(middleware::from_fn(response_time))
+        // Inside `response_time`, so that CORS preflights (answered by this layer) carry
+        // `X-Request-Id`, `X-Response-Time` and `X-Content-Type-Options` too.
         .layer(cors)
+        .layer(middleware::from_fn(response_time))
         .with_state(state)
 }
 
@@ -150,11 +159,14 @@ fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
         .allow_methods([
             axum::http::Method::GET,
             axum::http::Method::POST,
+            axum::http::Method::PUT,
             axum::http::Method::DELETE,
         ])
         .allow_headers([
             axum::http::header::CONTENT_TYPE,
             axum::http::HeaderName::from_static("x-api-key"),
+            axum::http::HeaderName::from_static("x-request-id"),
+            axum::http::HeaderName::from_static("x-encryption-password"),
         ])
         .expose_headers([
             axum::http::HeaderName::from_static("x-patient-count"),
@@ -182,25 +194,42 @@ async fn shed(State(state): State<AppState>, request: Request, next: Next) -> Re
     }
 }
 
-/// The body limit's own 413 (sent before any handler runs, when `Content-Length` is over
-/// the limit) in the envelope, like every other error.
-async fn body_too_large(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// Any error answer that is not the envelope yet (the body limit's own 413, sent before
+/// any handler runs; a rejection of axum's that no extractor of ours mapped) becomes the
+/// envelope, with the same status and the rejection's text as its detail.
+async fn envelope_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    /// The most bytes of a non-envelope error body read for its detail.
+    const DETAIL_LIMIT: usize = 4096;
     let response = next.run(request).await;
+    let status = response.status();
     let json = response
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if response.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE && !json {
-        return error::ApiError::new(
-            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "the request body is larger than this server accepts ({} bytes)",
-                state.settings().body_limit
-            ),
-        )
-        .into_response();
+    if !(status.is_client_error() || status.is_server_error()) || json {
+        return response;
     }
-    response
+    let detail = if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        format!(
+            "the request body is larger than this server accepts ({} bytes)",
+            state.settings().body_limit
+        )
+    } else {
+        let text = axum::body::to_bytes(response.into_body(), DETAIL_LIMIT)
+            .await
+            .ok()
+            .and_then(|b| String::from_utf8(b.to_vec()).ok())
+            .filter(|t| !t.trim().is_empty());
+        text.unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned())
+    };
+    if status.is_server_error() {
+        tracing::error!(
+            status = status.as_u16(),
+            detail,
+            "an error answer outside the envelope"
+        );
+    }
+    error::ApiError::new(status, detail).into_response()
 }
 
 /// 408 when a request that is not a stream takes longer than the request timeout.
@@ -223,7 +252,8 @@ async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) ->
     )
 }
 
-/// Adds `X-Response-Time` (milliseconds, two decimals) and `X-Request-Id`, and logs the
+/// Adds `X-Response-Time` (milliseconds, two decimals), `X-Request-Id` and
+/// `X-Content-Type-Options: nosniff` to every answer (CORS preflights included), and logs the
 /// request with its id, the key's id (never the key), route, status and latency. A
 /// caller's `X-Request-Id` (up to 64 letters, digits, `-`, `_`, `.`) is kept, so that a
 /// request can be followed across services; otherwise one is made.
@@ -261,6 +291,11 @@ async fn response_time(mut request: Request, next: Next) -> Response {
         response.headers_mut().insert("x-response-time", value);
     }
     response.headers_mut().insert("x-request-id", header);
+    // No browser may guess another type than the one sent (a download's, an error's).
+    response.headers_mut().insert(
+        axum::http::header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     let key_id = response.extensions().get::<keys::KeyId>().map(|k| k.0);
     tracing::info!(request_id, %method, path, key_id, status = response.status().as_u16(), latency_ms = ms, "request");
     response

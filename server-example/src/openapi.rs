@@ -5,7 +5,8 @@
 //! answers itself); [`ApiDoc`] lists them, and [`Common`] adds what the middleware around
 //! every route can answer: 401 and 429 on keyed routes, 408 where the request timeout
 //! applies, 413 and 415 where there is a body, 503 (load shedding) and 500 everywhere,
-//! and the `X-Request-Id` and `X-Response-Time` headers of every answer. Many handlers
+//! and the `X-Request-Id`, `X-Response-Time` and `X-Content-Type-Options` headers of
+//! every answer. Many handlers
 //! build their JSON with `json!`: the types below describe it (field for field,
 //! nullability and presence included) and serve only as schemas; the tests and
 //! schemathesis check real answers against them.
@@ -48,8 +49,10 @@ Every route also answers with a trailing slash.";
         catalog::nationalities,
         catalog::condition_types,
         catalog::facility_types,
+        catalog::static_fronts,
         catalog::presets,
         catalog::preset,
+        catalog::categories,
         jobs::create,
         jobs::list,
         jobs::get,
@@ -281,6 +284,10 @@ impl Modify for Common {
                     "X-Response-Time".to_owned(),
                     string_header("The time the server took, e.g. `0.42ms`."),
                 );
+                response.headers.insert(
+                    "X-Content-Type-Options".to_owned(),
+                    string_header("Always `nosniff`: the content type is the one sent."),
+                );
             }
         }
     }
@@ -319,7 +326,7 @@ fn add_common(operation: &mut Operation, stream: bool) {
 
 /// The envelope of every error answer.
 #[derive(ToSchema)]
-#[schema(example = json!({"error": "Unprocessable Entity", "status": 422, "detail": "count: 0 is not allowed; give 1 to 100000 patients", "request_id": "1f2e-7"}))]
+#[schema(example = json!({"error": "Unprocessable Entity", "status": 422, "detail": "count: 0 is not allowed; give 1 to 100000 patients", "request_id": "1f2e-7", "timestamp": "2026-11-26T16:35:17.168274244Z"}))]
 pub struct ErrorBody {
     /// The status's reason phrase, e.g. `Not Found`.
     pub error: String,
@@ -329,7 +336,11 @@ pub struct ErrorBody {
     pub detail: String,
     /// The request's id, as in the `X-Request-Id` header.
     pub request_id: String,
-    /// Only for a refused scenario (422): every problem, each with its JSON path.
+    /// When the error was answered (RFC 3339, UTC).
+    #[schema(format = DateTime)]
+    pub timestamp: String,
+    /// Only for a refused body (422): every problem, each with its JSON path.
+    #[schema(nullable = false)]
     pub issues: Option<Vec<IssueBody>>,
 }
 
@@ -650,19 +661,125 @@ pub struct PresetSummary {
     pub name: String,
     /// What it models.
     pub description: String,
+    /// Its category, as the ancestor filed it.
+    pub category: PresetCategory,
+    /// Its difficulty: its scenario's intensity.
+    pub difficulty: PresetDifficulty,
     /// Patients it generates by default.
     pub total_patients: u64,
     /// Length of the operation in days.
     pub duration_days: u32,
 }
 
+/// A preset category (`GET /api/v1/presets/categories/list`).
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PresetCategory {
+    /// Conventional Warfare.
+    ConventionalWarfare,
+    /// Urban Operations.
+    UrbanWarfare,
+    /// Peacekeeping.
+    Peacekeeping,
+    /// CBRN.
+    Cbrn,
+    /// Training Exercise.
+    Training,
+    /// Mass Casualty.
+    MassCasualty,
+    /// Cold Weather.
+    ColdWeather,
+    /// Maritime/Amphibious.
+    Maritime,
+}
+
+/// A preset's difficulty: its scenario's intensity.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PresetDifficulty {
+    /// Low intensity.
+    Low,
+    /// Medium intensity.
+    Medium,
+    /// High intensity.
+    High,
+    /// Extreme intensity.
+    Extreme,
+}
+
+/// A category's name and icon, in the preset list.
+#[derive(ToSchema)]
+pub struct CategoryInfo {
+    /// Its name, e.g. `Conventional Warfare`.
+    pub name: String,
+    /// Its icon's name, e.g. `military`.
+    pub icon: String,
+}
+
+/// A difficulty level's name and colour, in the preset list.
+#[derive(ToSchema)]
+pub struct DifficultyInfo {
+    /// Its name, e.g. `High Intensity`.
+    pub name: String,
+    /// Its colour, e.g. `orange`.
+    pub color: String,
+}
+
 /// The answer of `GET /api/v1/presets`.
 #[derive(ToSchema)]
 pub struct PresetList {
-    /// How many presets there are.
+    /// How many presets are listed.
     pub total_count: u64,
     /// Their summaries.
     pub presets: Vec<PresetSummary>,
+    /// Every category by id, with its name and icon.
+    pub categories: std::collections::BTreeMap<String, CategoryInfo>,
+    /// Every difficulty level by id, with its name and colour.
+    pub difficulty_levels: std::collections::BTreeMap<String, DifficultyInfo>,
+}
+
+/// A category in `GET /api/v1/presets/categories/list`.
+#[derive(ToSchema)]
+pub struct CategoryView {
+    /// Its id, as presets carry it.
+    pub id: PresetCategory,
+    /// Its name.
+    pub name: String,
+    /// Its icon's name.
+    pub icon: String,
+    /// How many presets it has.
+    pub preset_count: u64,
+}
+
+/// The answer of `GET /api/v1/presets/categories/list`.
+#[derive(ToSchema)]
+pub struct CategoryList {
+    /// How many categories there are.
+    pub total_categories: u64,
+    /// The categories.
+    pub categories: Vec<CategoryView>,
+}
+
+/// A front of `GET /api/v1/configurations/reference/static-fronts` (the ancestor's
+/// `FrontDefinition`).
+#[derive(ToSchema)]
+#[schema(example = json!({"name": "Estonia", "ratio": 0.3, "nations": [{"nationality_code": "EST", "percentage": 50.0}, {"nationality_code": "GBR", "percentage": 50.0}]}))]
+pub struct FrontDefinition {
+    /// The front's name.
+    pub name: String,
+    /// Its share of the casualties, 0 to 1.
+    pub ratio: f64,
+    /// Its nations, largest share first.
+    pub nations: Vec<FrontNation>,
+}
+
+/// A nation of a front.
+#[derive(ToSchema)]
+pub struct FrontNation {
+    /// ISO 3166-1 alpha-3 code.
+    pub nationality_code: String,
+    /// Its share of the front's casualties, 0 to 100.
+    pub percentage: f64,
 }
 
 /// The answer of `GET /api/v1/presets/{id}`.
@@ -779,7 +896,7 @@ pub struct JobView {
     pub summary: Option<serde_json::Value>,
 }
 
-/// The answer of `POST /api/v1/generation`: the job and a message.
+/// The answer of `POST /api/v1/generation`: the job, a message and an estimate.
 #[derive(ToSchema)]
 pub struct CreatedJob {
     /// The job.
@@ -787,6 +904,11 @@ pub struct CreatedJob {
     pub job: JobView,
     /// `job {id} queued`.
     pub message: String,
+    /// Seconds the job will likely run once a worker takes it (at least 1; the wait in
+    /// the queue is not included): its patients at a conservative rate for its first
+    /// format, plus storing them when it does.
+    #[schema(minimum = 1)]
+    pub estimated_duration: u64,
 }
 
 /// The answer of `GET /api/v1/jobs`.

@@ -190,11 +190,17 @@ async fn cancel_and_delete() {
             None,
         )
         .await;
-    assert_eq!(
-        (status, again["status"].as_str()),
-        (StatusCode::OK, Some("cancelled")),
-        "cancelled stays final"
+    // Cancelling again is refused, as the ancestor documented; the job stays cancelled.
+    assert!(
+        envelope(status, &again)
+            .contains("is cancelled; only a queued or running job can be cancelled"),
+        "{again}"
     );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (_, still) = server
+        .call(Method::GET, &format!("/api/v1/jobs/{id}"), TEST_KEY, None)
+        .await;
+    assert_eq!(still["status"], "cancelled", "cancelled stays final");
     let (status, body) = server
         .call(
             Method::GET,
@@ -520,22 +526,64 @@ async fn downloads_honour_gzip_and_encryption() {
         envelope(status, &body).contains("X-Encryption-Password"),
         "{body}"
     );
-    let (status, headers, sealed) = download(
+    // Without `format`, a ZIP even for one format; its entry is gzipped and encrypted.
+    let (status, headers, zip) = download(
         &server,
         &format!("/api/v1/downloads/{id}"),
         Some("correct horse battery"),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/zip");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    assert_eq!(archive.len(), 1);
+    let mut entry = archive.by_index(0).unwrap();
+    assert_eq!(
+        entry.name().unwrap(),
+        format!("milmed-job-{id}.json.gz.enc")
+    );
+    let mut zipped = Vec::new();
+    std::io::Read::read_to_end(&mut entry, &mut zipped).unwrap();
+    drop(entry);
+    // With `format`, the file alone: encrypted bytes are application/octet-stream.
+    let (status, headers, sealed) = download(
+        &server,
+        &format!("/api/v1/downloads/{id}?format=json"),
+        Some("correct horse battery"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/octet-stream");
     assert_eq!(
         headers["content-disposition"],
         format!("attachment; filename=\"milmed-job-{id}.json.gz.enc\"")
     );
-    let mut packed = Vec::new();
-    milmed_core::output::decrypt(&sealed[..], &mut packed, b"correct horse battery").unwrap();
+    for sealed in [&zipped, &sealed] {
+        let mut packed = Vec::new();
+        milmed_core::output::decrypt(&sealed[..], &mut packed, b"correct horse battery").unwrap();
+        let mut plain = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&packed[..]), &mut plain)
+            .unwrap();
+        assert_eq!(plain, library_bytes("peacekeeping", 300, 0, Format::Json));
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn downloads_of_gzipped_jobs_say_so() {
+    let server = Server::start(Settings::default()).await;
+    let (_, job) = create(&server, TEST_KEY, json!({
+        "preset": "peacekeeping", "count": 20, "output_formats": ["csv"], "use_compression": true
+    })).await;
+    let id = job["job_id"].as_str().unwrap().to_owned();
+    server.wait_for_job(&id, TEST_KEY).await;
+    let (status, headers, gz) =
+        download(&server, &format!("/api/v1/downloads/{id}?format=csv"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/gzip");
     let mut plain = Vec::new();
-    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&packed[..]), &mut plain).unwrap();
-    assert_eq!(plain, library_bytes("peacekeeping", 300, 0, Format::Json));
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut plain).unwrap();
+    assert_eq!(plain, library_bytes("peacekeeping", 20, 0, Format::Csv));
     server.stop().await;
 }
 

@@ -163,7 +163,7 @@ async fn the_document_is_served_without_a_key_and_is_openapi_3_1() {
     let envelope = &doc["components"]["schemas"]["ErrorBody"];
     assert_eq!(
         envelope["required"],
-        json!(["error", "status", "detail", "request_id"])
+        json!(["error", "status", "detail", "request_id", "timestamp"])
     );
     server.stop().await;
 }
@@ -397,8 +397,10 @@ async fn real_answers_match_their_schemas() {
         "/api/v1/configurations/reference/nationalities",
         "/api/v1/configurations/reference/condition-types",
         "/api/v1/configurations/reference/facility-types",
+        "/api/v1/configurations/reference/static-fronts",
         "/api/v1/presets",
         "/api/v1/presets/{id}",
+        "/api/v1/presets/categories/list",
         "/api/v1/jobs",
         "/api/v1/jobs/{id}",
         "/api/v1/jobs/{id}/results",

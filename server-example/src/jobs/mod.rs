@@ -6,6 +6,7 @@
 //! of its scenario, seed and range, so results and downloads regenerate it on request,
 //! on any instance.
 
+mod estimate;
 mod memory;
 pub mod request;
 pub mod runner;
@@ -13,6 +14,10 @@ pub mod runner;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use estimate::{
+    FHIR_PATIENTS_PER_SECOND, RECORD_PATIENTS_PER_SECOND, STORED_PATIENTS_PER_SECOND,
+    estimated_duration,
+};
 pub use memory::MemoryJobs;
 use milmed_core::budget::Budget;
 use milmed_core::job::Priority;

@@ -177,9 +177,18 @@ impl GenerationRequest {
             Scenario::from_json(&body.to_string()).map_err(|e| RequestError::scenario("", &e))?
         } else {
             let config = self.configuration.as_ref().expect("checked above");
-            let mapped = from_ancestor(config)?;
-            Scenario::from_json(&mapped.to_string())
-                .map_err(|e| RequestError::scenario("configuration: ", &e))?
+            let refused = |(detail, issues): (String, Vec<ValidationIssue>)| RequestError {
+                detail: format!("configuration: {detail}"),
+                issues,
+            };
+            let mapped = from_ancestor(config, "configuration.", &[])
+                .map_err(|issues| refused((issues_detail(&issues), issues)))?;
+            let scenario = Scenario::from_json(&mapped.to_string())
+                .map_err(|e| refused(ancestor_scenario_error("configuration.", &e)))?;
+            scenario
+                .validate()
+                .map_err(|e| refused(ancestor_scenario_error("configuration.", &e)))?;
+            scenario
         };
         // Both counts are checked, even the one that `count` overrides: a wrong value is
         // never silently ignored.
@@ -267,19 +276,95 @@ fn fractions(values: &Map<String, Value>) -> Map<String, Value> {
         .collect()
 }
 
-/// Maps the ancestor's inline configuration onto milmed's scenario JSON: `name`,
-/// `description`, `total_patients` (or `count`), `days_of_fighting`, `base_date`,
-/// `injury_distribution` (or `injury_mix`), `front_configs` (`name`, `casualty_rate`,
+/// The fields the ancestor's `ConfigurationTemplateCreate` requires (its
+/// `facility_configs` too, which milmed does not use and so does not require): a stored
+/// configuration must say what it is, not fall back silently on the default scenario.
+pub const TEMPLATE_REQUIRED: [&str; 4] = [
+    "name",
+    "total_patients",
+    "front_configs",
+    "injury_distribution",
+];
+
+/// The problems found so far in an ancestor configuration, each with its path (after
+/// `prefix`, e.g. `configuration.` for a generation request's inline configuration).
+struct Problems<'a> {
+    prefix: &'a str,
+    issues: Vec<ValidationIssue>,
+}
+
+impl Problems<'_> {
+    fn add(&mut self, path: &str, message: impl Into<String>) {
+        self.issues.push(ValidationIssue {
+            path: format!("{}{path}", self.prefix),
+            message: message.into(),
+        });
+    }
+}
+
+/// Maps the ancestor's configuration onto milmed's scenario JSON: `name`, `description`,
+/// `total_patients` (or `count`), `days_of_fighting`, `base_date`, `injury_distribution`
+/// (or `injury_mix`), `front_configs` (`name`, `casualty_rate`,
 /// `nationality_distribution` of `{nationality_code, percentage}`), `warfare_types`,
 /// `special_events`, `environmental_conditions`, `intensity`, `tempo`. Other keys
 /// (`facility_configs`, …) are ignored: milmed's evacuation model has its own tables.
-pub fn from_ancestor(config: &Value) -> Result<Value, String> {
-    let config = config
-        .as_object()
-        .ok_or("configuration: give a JSON object")?;
+///
+/// Every field in `required` must be present; a field of the wrong type is refused
+/// (never dropped for the default scenario's value); `front_configs` needs at least one
+/// front. Every problem is returned at once, each with its path after `prefix`. Values
+/// are checked by the scenario's own rules afterwards ([`ancestor_path`] names them as
+/// the ancestor did).
+pub fn from_ancestor(
+    config: &Value,
+    prefix: &str,
+    required: &[&str],
+) -> Result<Value, Vec<ValidationIssue>> {
+    let mut problems = Problems {
+        prefix,
+        issues: Vec::new(),
+    };
+    let Some(config) = config.as_object() else {
+        let path = prefix.trim_end_matches('.');
+        return Err(vec![ValidationIssue {
+            path: if path.is_empty() {
+                ".".to_owned()
+            } else {
+                path.to_owned()
+            },
+            message: "give a JSON object".to_owned(),
+        }]);
+    };
+    let present = |key: &str| config.get(key).filter(|v| !v.is_null());
+    for &key in required {
+        if present(key).is_none() {
+            problems.add(key, "is required");
+        }
+    }
+    for key in ["name", "description", "base_date"] {
+        if let Some(v) = present(key)
+            && !v.is_string()
+        {
+            problems.add(key, format!("give a string, not {v}"));
+        }
+    }
+    for key in ["total_patients", "count", "days_of_fighting"] {
+        if let Some(v) = present(key)
+            && !v.is_u64()
+        {
+            problems.add(key, format!("give a whole number, not {v}"));
+        }
+    }
+    if let Some(v) = present("facility_configs")
+        && !v.is_array()
+    {
+        problems.add(
+            "facility_configs",
+            "give a list (it is accepted and ignored: milmed's evacuation chain has its own tables)",
+        );
+    }
     let mut out = Map::new();
     let mut copy = |from: &str, to: &str| {
-        if let Some(v) = config.get(from).filter(|v| !v.is_null()) {
+        if let Some(v) = present(from) {
             out.insert(to.to_owned(), v.clone());
         }
     };
@@ -301,48 +386,182 @@ pub fn from_ancestor(config: &Value) -> Result<Value, String> {
         let start = format!("{start}T00:00:00Z");
         out.insert("start".to_owned(), json!(start));
     }
-    let mix = config
-        .get("injury_distribution")
-        .or_else(|| config.get("injury_mix"))
-        .and_then(Value::as_object);
-    if let Some(mix) = mix {
-        out.insert("injury_mix".to_owned(), Value::Object(fractions(mix)));
-    }
-    if let Some(fronts) = config.get("front_configs").and_then(Value::as_array) {
-        let mut mapped = Vec::new();
-        for (i, front) in fronts.iter().enumerate() {
-            let at = format!("configuration.front_configs[{i}]");
-            let name = front
-                .get("name")
-                .and_then(Value::as_str)
-                .map_or_else(|| format!("Front {}", i + 1), str::to_owned);
-            let rate = front
-                .get("casualty_rate")
-                .and_then(Value::as_f64)
-                .unwrap_or(0.5);
-            let mut nations = Map::new();
-            for entry in front
-                .get("nationality_distribution")
-                .and_then(Value::as_array)
-                .ok_or_else(|| format!("{at}.nationality_distribution: give a list of {{nationality_code, percentage}}"))?
-            {
-                let code = entry
-                    .get("nationality_code")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| format!("{at}.nationality_distribution: each entry needs a nationality_code"))?;
-                let share = entry
-                    .get("percentage")
-                    .and_then(Value::as_f64)
-                    .ok_or_else(|| format!("{at}.nationality_distribution: each entry needs a percentage"))?;
-                nations.insert(code.to_owned(), json!(share / 100.0));
+    let (mix_key, mix) = match present("injury_distribution") {
+        Some(mix) => ("injury_distribution", Some(mix)),
+        None => ("injury_mix", present("injury_mix")),
+    };
+    match mix {
+        None => {}
+        Some(Value::Object(mix)) => {
+            for (kind, share) in mix {
+                if !share.is_number() {
+                    problems.add(
+                        &format!("{mix_key}.{kind}"),
+                        format!("give a number (a fraction or a percentage), not {share}"),
+                    );
+                }
             }
-            mapped.push(json!({"name": name, "casualty_rate": rate, "nationalities": nations}));
+            out.insert("injury_mix".to_owned(), Value::Object(fractions(mix)));
         }
-        if !mapped.is_empty() {
+        Some(other) => problems.add(
+            mix_key,
+            format!(
+                "give an object of shares, e.g. {{\"Battle Injury\": 60, \"Non-Battle Injury\": 25, \"Disease\": 15}}, not {other}"
+            ),
+        ),
+    }
+    match present("front_configs") {
+        None => {}
+        Some(Value::Array(fronts)) if fronts.is_empty() => problems.add(
+            "front_configs",
+            "give at least one front (GET /api/v1/configurations/reference/static-fronts shows the default ones)",
+        ),
+        Some(Value::Array(fronts)) => {
+            let mapped = fronts
+                .iter()
+                .enumerate()
+                .filter_map(|(i, front)| ancestor_front(front, i, &mut problems))
+                .collect();
             out.insert("fronts".to_owned(), Value::Array(mapped));
         }
+        Some(other) => problems.add(
+            "front_configs",
+            format!(
+                "give a list of fronts ({{name, casualty_rate, nationality_distribution}}), not {other}"
+            ),
+        ),
     }
-    Ok(Value::Object(out))
+    if problems.issues.is_empty() {
+        Ok(Value::Object(out))
+    } else {
+        Err(problems.issues)
+    }
+}
+
+/// Front `i` of `front_configs` as a scenario front, or `None` with its problems added.
+fn ancestor_front(front: &Value, i: usize, problems: &mut Problems<'_>) -> Option<Value> {
+    let at = format!("front_configs[{i}]");
+    let Some(front) = front.as_object() else {
+        problems.add(
+            &at,
+            format!(
+                "give an object {{name, casualty_rate, nationality_distribution}}, not {front}"
+            ),
+        );
+        return None;
+    };
+    let before = problems.issues.len();
+    let field = |key: &str| front.get(key).filter(|v| !v.is_null());
+    let name = match field("name") {
+        None => format!("Front {}", i + 1),
+        Some(Value::String(name)) => name.clone(),
+        Some(other) => {
+            problems.add(&format!("{at}.name"), format!("give a string, not {other}"));
+            String::new()
+        }
+    };
+    let rate = match field("casualty_rate") {
+        None => json!(0.5),
+        Some(rate) if rate.is_number() => rate.clone(),
+        Some(other) => {
+            problems.add(
+                &format!("{at}.casualty_rate"),
+                format!("give a number, not {other}"),
+            );
+            Value::Null
+        }
+    };
+    let mut nations = Map::new();
+    let list = format!("{at}.nationality_distribution");
+    match field("nationality_distribution") {
+        None => problems.add(
+            &list,
+            "is required: a list of {nationality_code, percentage}",
+        ),
+        Some(Value::Array(entries)) => {
+            for (j, entry) in entries.iter().enumerate() {
+                let code = entry.get("nationality_code").and_then(Value::as_str);
+                let share = entry.get("percentage").and_then(Value::as_f64);
+                if code.is_none() {
+                    problems.add(
+                        &format!("{list}[{j}].nationality_code"),
+                        "is required: a string, e.g. \"POL\"",
+                    );
+                }
+                if share.is_none() {
+                    problems.add(
+                        &format!("{list}[{j}].percentage"),
+                        "is required: a number from 0 to 100",
+                    );
+                }
+                if let (Some(code), Some(share)) = (code, share) {
+                    nations.insert(code.to_owned(), json!(share / 100.0));
+                }
+            }
+        }
+        Some(other) => problems.add(
+            &list,
+            format!("give a list of {{nationality_code, percentage}}, not {other}"),
+        ),
+    }
+    (problems.issues.len() == before)
+        .then(|| json!({"name": name, "casualty_rate": rate, "nationalities": nations}))
+}
+
+/// The path, in the ancestor's names, of a problem found in the scenario that
+/// [`from_ancestor`] made: `patients` is `total_patients`, `fronts[0].nationalities.POL`
+/// is `front_configs[0].nationality_distribution.POL`, and so on.
+pub fn ancestor_path(path: &str) -> String {
+    let split = path.find(['.', '[']).unwrap_or(path.len());
+    let (head, rest) = path.split_at(split);
+    let head = match head {
+        "patients" => "total_patients",
+        "days" => "days_of_fighting",
+        "start" => "base_date",
+        "injury_mix" => "injury_distribution",
+        "fronts" => "front_configs",
+        other => other,
+    };
+    let rest = if head == "front_configs" {
+        rest.replacen(".nationalities", ".nationality_distribution", 1)
+    } else {
+        rest.to_owned()
+    };
+    format!("{head}{rest}")
+}
+
+/// A scenario's error, with the paths of its issues in the ancestor's names after
+/// `prefix`.
+pub fn ancestor_scenario_error(prefix: &str, e: &ScenarioError) -> (String, Vec<ValidationIssue>) {
+    let issues: Vec<ValidationIssue> = match e {
+        ScenarioError::Invalid(issues) => issues
+            .iter()
+            .map(|i| ValidationIssue {
+                path: format!("{prefix}{}", ancestor_path(&i.path)),
+                message: i.message.clone(),
+            })
+            .collect(),
+        other => vec![ValidationIssue {
+            path: if prefix.is_empty() {
+                ".".to_owned()
+            } else {
+                prefix.trim_end_matches('.').to_owned()
+            },
+            message: other.to_string(),
+        }],
+    };
+    (issues_detail(&issues), issues)
+}
+
+/// One line listing `issues`: `2 problems: a: …; b: …`.
+pub fn issues_detail(issues: &[ValidationIssue]) -> String {
+    let list: Vec<String> = issues.iter().map(ToString::to_string).collect();
+    format!(
+        "{} problem{}: {}",
+        issues.len(),
+        if issues.len() == 1 { "" } else { "s" },
+        list.join("; ")
+    )
 }
 
 #[cfg(test)]

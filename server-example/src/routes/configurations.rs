@@ -2,22 +2,27 @@
 //!
 //! A body is a scenario in one of three forms: milmed's own (`{"name": …, "scenario":
 //! {…}}`), a preset (`{"name": …, "preset": "peacekeeping"}`), or the ancestor's
-//! configuration template (`name`, `description`, `total_patients`, `front_configs`,
-//! `injury_distribution`, …), mapped as the generation endpoint maps an inline
-//! configuration. A configuration belongs to the key that stored it; other keys get 404.
+//! configuration template (`name`, `total_patients`, `front_configs` and
+//! `injury_distribution` required, `description`, `days_of_fighting`, …), mapped as the
+//! generation endpoint maps an inline configuration. A configuration belongs to the key
+//! that stored it; other keys get 404.
 
-use axum::extract::{Path, Query, State};
+use axum::Json;
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::{Extension, Json};
 use milmed_core::Scenario;
-use milmed_core::scenario::ScenarioError;
+use milmed_core::scenario::{ScenarioError, ValidationIssue};
 use milmed_postgres::{ApiKey, Error, StoredScenario};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 
+use crate::configurations::Page;
 use crate::error::ApiError;
-use crate::jobs::request::from_ancestor;
+use crate::extract::{ApiExtension, ApiJson, ApiPath, ApiQuery};
+use crate::jobs::request::{
+    TEMPLATE_REQUIRED, ancestor_scenario_error, from_ancestor, issues_detail,
+};
 use crate::openapi::{
     ConfigurationBody, ConfigurationList, ConfigurationView, ErrorBody, Validation,
 };
@@ -45,6 +50,7 @@ fn store_error(e: Error) -> ApiError {
         Error::NotFound { id, .. } => ApiError::not_found(format!("configuration {id} not found")),
         Error::Conflict(message) => ApiError::new(StatusCode::CONFLICT, message),
         Error::Invalid(message) => ApiError::unprocessable(message),
+        e if super::unstorable_text(&e) => super::unstorable_text_error(),
         e if e.is_transient() => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "the configuration store is busy; retry shortly",
@@ -60,85 +66,93 @@ fn parse_id(id: &str) -> Result<i64, ApiError> {
         .map_err(|_| ApiError::not_found(format!("configuration {id} not found")))
 }
 
-/// Why a body is not a scenario.
-enum BodyError {
-    /// Its shape: where and what.
-    Shape(&'static str, String),
-    /// The scenario it holds.
-    Scenario(ScenarioError),
+/// Why a body is not a configuration: one line, and every problem with its path.
+struct Refusal {
+    detail: String,
+    issues: Vec<ValidationIssue>,
 }
 
-impl From<ScenarioError> for BodyError {
-    fn from(e: ScenarioError) -> BodyError {
-        BodyError::Scenario(e)
-    }
-}
-
-impl BodyError {
-    /// Every problem as `(path, message)`.
-    fn issues(&self) -> Vec<(String, String)> {
-        match self {
-            BodyError::Shape(path, message) => vec![(path.to_string(), message.clone())],
-            BodyError::Scenario(ScenarioError::Invalid(issues)) => issues
-                .iter()
-                .map(|i| (i.path.clone(), i.message.clone()))
-                .collect(),
-            BodyError::Scenario(ScenarioError::Parse { path, message, .. }) => {
-                vec![(path.clone(), message.clone())]
-            }
-            BodyError::Scenario(other) => vec![(".".to_owned(), other.to_string())],
+impl Refusal {
+    /// One problem at `path`.
+    fn at(path: &str, message: impl Into<String>) -> Refusal {
+        let issues = vec![ValidationIssue {
+            path: path.to_owned(),
+            message: message.into(),
+        }];
+        Refusal {
+            detail: issues_detail(&issues),
+            issues,
         }
     }
 
-    fn detail(&self) -> String {
-        match self {
-            BodyError::Shape(path, message) => format!("{path}: {message}"),
-            BodyError::Scenario(e) => e.to_string(),
+    /// A scenario's problems, as the scenario's rules name them.
+    fn scenario(e: &ScenarioError) -> Refusal {
+        let issues = match e {
+            ScenarioError::Invalid(issues) => issues.clone(),
+            other => vec![ValidationIssue {
+                path: ".".to_owned(),
+                message: other.to_string(),
+            }],
+        };
+        Refusal {
+            detail: e.to_string(),
+            issues,
         }
     }
 }
 
-/// A body's name (top-level `name`, else the scenario's) and checked scenario.
-fn read_body(body: &Value) -> Result<(String, Scenario), BodyError> {
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> ApiError {
+        ApiError::unprocessable(refusal.detail).with_issues(refusal.issues)
+    }
+}
+
+/// A body's name, if it gives one at the top level (the ancestor's template must), and
+/// its checked scenario.
+fn read_body(body: &Value) -> Result<(Option<String>, Scenario), Refusal> {
     let object = body
         .as_object()
-        .ok_or_else(|| BodyError::Shape(".", "give a JSON object".to_owned()))?;
-    let scenario = match (object.get("scenario"), object.get("preset")) {
-        (Some(_), Some(_)) => {
-            return Err(BodyError::Shape(
-                ".",
-                "give either scenario or preset, not both".to_owned(),
-            ));
-        }
-        (Some(scenario), None) => Scenario::from_json(&scenario.to_string())?,
-        (None, Some(preset)) => Scenario::preset(
-            preset
-                .as_str()
-                .ok_or_else(|| BodyError::Shape("preset", "give a preset name".to_owned()))?,
-        )?,
-        (None, None) => {
-            let mapped = from_ancestor(body).map_err(|message| BodyError::Shape(".", message))?;
-            Scenario::from_json(&mapped.to_string())?
-        }
+        .ok_or_else(|| Refusal::at(".", "give a JSON object"))?;
+    let native_name = || match object.get("name") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(name)) => Ok(Some(name.clone())),
+        Some(other) => Err(Refusal::at("name", format!("give a string, not {other}"))),
     };
-    scenario.validate()?;
-    let name = match object.get("name") {
-        None | Some(Value::Null) => scenario.name.clone(),
-        Some(Value::String(name)) => name.clone(),
-        Some(_) => return Err(BodyError::Shape("name", "give a string".to_owned())),
+    let (name, scenario) = match (object.get("scenario"), object.get("preset")) {
+        (Some(_), Some(_)) => {
+            return Err(Refusal::at(".", "give either scenario or preset, not both"));
+        }
+        (Some(scenario), None) => {
+            let name = native_name()?;
+            let scenario =
+                Scenario::from_json(&scenario.to_string()).map_err(|e| Refusal::scenario(&e))?;
+            scenario.validate().map_err(|e| Refusal::scenario(&e))?;
+            (name, scenario)
+        }
+        (None, Some(preset)) => {
+            let name = native_name()?;
+            let preset = preset.as_str().ok_or_else(|| {
+                Refusal::at("preset", format!("give a preset name, not {preset}"))
+            })?;
+            (
+                name,
+                Scenario::preset(preset).map_err(|e| Refusal::scenario(&e))?,
+            )
+        }
+        (None, None) => {
+            // The ancestor's template: its paths are named as the ancestor named them.
+            let ancestor = |(detail, issues)| Refusal { detail, issues };
+            let mapped = from_ancestor(body, "", &TEMPLATE_REQUIRED)
+                .map_err(|issues| ancestor((issues_detail(&issues), issues)))?;
+            let scenario = Scenario::from_json(&mapped.to_string())
+                .map_err(|e| ancestor(ancestor_scenario_error("", &e)))?;
+            scenario
+                .validate()
+                .map_err(|e| ancestor(ancestor_scenario_error("", &e)))?;
+            (native_name()?, scenario)
+        }
     };
     Ok((name, scenario))
-}
-
-/// The body as a checked scenario, or 422 naming what is wrong.
-fn checked(
-    body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
-) -> Result<(String, Scenario), ApiError> {
-    let Json(body) = body.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
-    read_body(&body).map_err(|e| match e {
-        BodyError::Scenario(e) => ApiError::scenario(&e),
-        shape => ApiError::unprocessable(shape.detail()),
-    })
 }
 
 /// `POST /api/v1/configurations`: 201 with the stored configuration, version 1; 409 when
@@ -153,17 +167,17 @@ fn checked(
     request_body = ConfigurationBody,
     responses(
         (status = 201, description = "The stored configuration, version 1.", body = ConfigurationView),
-        (status = 400, description = "The body is not JSON.", body = ErrorBody),
         (status = 409, description = "The key already has a configuration of that name; store a new version instead.", body = ErrorBody),
-        (status = 422, description = "The body is not a valid scenario; the detail names what is wrong.", body = ErrorBody),
+        (status = 422, description = "The body is not JSON, or not a valid configuration: a required field is missing, a field has the wrong type, a string holds a NUL character, or the scenario breaks a rule. `issues` lists every problem with its path.", body = ErrorBody),
     )
 )]
 pub async fn create(
     State(state): State<AppState>,
-    Extension(key): Extension<ApiKey>,
-    body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
+    ApiExtension(key): ApiExtension<ApiKey>,
+    ApiJson(body): ApiJson<Value>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let (name, scenario) = checked(body)?;
+    let (name, scenario) = read_body(&body)?;
+    let name = name.unwrap_or_else(|| scenario.name.clone());
     let stored = state
         .configurations()
         .create(key.id, &name, &scenario)
@@ -172,12 +186,15 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(view(&stored))))
 }
 
-/// Pagination of the configuration list.
+/// Pagination of the configuration list: by id (`after`, milmed's) or by offset (`skip`,
+/// the ancestor's SDK's), not both.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Configurations after this id (the last id of the previous page).
     after: Option<i64>,
+    /// Configurations to leave out from the start (offset paging).
+    skip: Option<u64>,
     /// Configurations per page, 1 to 500 (default 100).
     limit: Option<u32>,
 }
@@ -191,25 +208,35 @@ pub struct ListQuery {
     tag = "configurations",
     security(("api_key" = [])),
     params(
-        ("after" = Option<i64>, Query, nullable = false, description = "Configurations after this id (the `next_after` of the previous page)."),
+        ("after" = Option<i64>, Query, nullable = false, description = "Configurations after this id (the `next_after` of the previous page); not with `skip`."),
+        ("skip" = Option<u64>, Query, nullable = false, minimum = 0, maximum = 9_223_372_036_854_775_807_u64, description = "Configurations to leave out from the start, oldest first (offset paging, as the ancestor's SDK asks); not with `after`."),
         ("limit" = Option<u32>, Query, nullable = false, minimum = 1, maximum = 500, description = "Configurations per page, 1 to 500 (default 100)."),
     ),
     responses(
         (status = 200, description = "One page of the caller's configurations, oldest first.", body = ConfigurationList),
-        (status = 400, description = "A query parameter is unknown or not a number.", body = ErrorBody),
-        (status = 422, description = "`limit` is out of range.", body = ErrorBody),
+        (status = 422, description = "A query parameter is unknown, not a number or out of range, or both `after` and `skip` are given.", body = ErrorBody),
     )
 )]
 pub async fn list(
     State(state): State<AppState>,
-    Extension(key): Extension<ApiKey>,
-    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+    ApiExtension(key): ApiExtension<ApiKey>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let limit = super::page_limit(query.limit, 100)?;
+    let page = match (query.after, query.skip) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::unprocessable(
+                "give either after (paging by id) or skip (paging by offset), not both",
+            ));
+        }
+        (after, None) => Page::After(after),
+        (None, Some(skip)) => Page::Skip(i64::try_from(skip).map_err(|_| {
+            ApiError::unprocessable(format!("skip: {skip} is too large; give 0 to {}", i64::MAX))
+        })?),
+    };
     let rows = state
         .configurations()
-        .list(key.id, query.after, limit)
+        .list(key.id, page, limit)
         .await
         .map_err(store_error)?;
     let next = super::next_after(rows.len(), limit, rows.last().map(|r| r.id));
@@ -235,8 +262,8 @@ pub async fn list(
 )]
 pub async fn get(
     State(state): State<AppState>,
-    Extension(key): Extension<ApiKey>,
-    Path(id): Path<String>,
+    ApiExtension(key): ApiExtension<ApiKey>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     let stored = state
         .configurations()
@@ -248,8 +275,9 @@ pub async fn get(
 
 /// `PUT /api/v1/configurations/{id}`: stores the body as the next version (a new id,
 /// the version number one higher, `parent_id` the id given); the old version stays, so
-/// jobs made from it stay reproducible. The name is kept; a `name` in the body is
-/// ignored.
+/// jobs made from it stay reproducible. A `name` in the body names the new version (the
+/// old versions keep theirs); without one the name is kept. A name that another of the
+/// key's configurations has is a conflict.
 #[utoipa::path(
     put,
     path = "/api/v1/configurations/{id}",
@@ -261,23 +289,22 @@ pub async fn get(
     request_body = ConfigurationBody,
     responses(
         (status = 200, description = "The new version.", body = ConfigurationView),
-        (status = 400, description = "The body is not JSON.", body = ErrorBody),
         (status = 404, description = "No such configuration for this key.", body = ErrorBody),
-        (status = 409, description = "Another version was stored at the same time; retry.", body = ErrorBody),
-        (status = 422, description = "The body is not a valid scenario; the detail names what is wrong.", body = ErrorBody),
+        (status = 409, description = "The new name is another configuration's of this key, or another version was stored at the same time; retry.", body = ErrorBody),
+        (status = 422, description = "The body is not JSON, or not a valid configuration: a required field is missing, a field has the wrong type, a string holds a NUL character, or the scenario breaks a rule. `issues` lists every problem with its path.", body = ErrorBody),
     )
 )]
 pub async fn new_version(
     State(state): State<AppState>,
-    Extension(key): Extension<ApiKey>,
-    Path(id): Path<String>,
-    body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
+    ApiExtension(key): ApiExtension<ApiKey>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let id = parse_id(&id)?;
-    let (_, scenario) = checked(body)?;
+    let (name, scenario) = read_body(&body)?;
     let stored = state
         .configurations()
-        .new_version(key.id, id, &scenario)
+        .new_version(key.id, id, name.as_deref(), &scenario)
         .await
         .map_err(store_error)?;
     Ok(Json(view(&stored)))
@@ -299,8 +326,8 @@ pub async fn new_version(
 )]
 pub async fn delete(
     State(state): State<AppState>,
-    Extension(key): Extension<ApiKey>,
-    Path(id): Path<String>,
+    ApiExtension(key): ApiExtension<ApiKey>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     state
         .configurations()
@@ -322,19 +349,16 @@ pub async fn delete(
     request_body(content = Value, description = "A configuration body (see `ConfigurationBody`), or any JSON."),
     responses(
         (status = 200, description = "Whether it is valid, and every broken rule.", body = Validation),
-        (status = 400, description = "The body is not JSON.", body = ErrorBody),
+        (status = 422, description = "The body is not JSON, or a string holds a NUL character.", body = ErrorBody),
     )
 )]
-pub async fn validate(
-    body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let Json(body) = body.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
+pub async fn validate(ApiJson(body): ApiJson<Value>) -> Result<Json<Value>, ApiError> {
     let errors: Vec<Value> = match read_body(&body) {
         Ok(_) => Vec::new(),
-        Err(e) => e
-            .issues()
-            .into_iter()
-            .map(|(path, message)| json!({"path": path, "message": message}))
+        Err(refusal) => refusal
+            .issues
+            .iter()
+            .map(|i| json!({"path": i.path, "message": i.message}))
             .collect(),
     };
     Ok(Json(json!({"valid": errors.is_empty(), "errors": errors})))

@@ -1,7 +1,9 @@
 //! `GET /api/v1/downloads/{id}`: a completed job's output, regenerated and streamed.
 //!
-//! One file per requested format inside a ZIP (written as a stream: no seeking, no
-//! temporary file), or one format alone with `?format=`. Each file is gzipped and
+//! Without `?format=`, always a ZIP with one file per requested format (written as a
+//! stream: no seeking, no temporary file), even for a job of one format: the ancestor's
+//! clients open the download as a ZIP. With `?format=`, that format alone, served with
+//! its own media type ([`media_type`]). Each file is gzipped and
 //! encrypted when the job asked; since the password is never stored, an encrypted job's
 //! downloads need it again in `X-Encryption-Password`. Generation runs on a blocking
 //! thread and feeds the body through a bounded channel, so memory stays flat whatever the
@@ -10,9 +12,8 @@
 use std::io::{self, Write};
 use std::sync::Arc;
 
-use axum::Extension;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream;
@@ -28,6 +29,7 @@ use zip::ZipWriter;
 use zip::write::SimpleFileOptions;
 
 use crate::error::ApiError;
+use crate::extract::{ApiExtension, ApiPath, ApiQuery};
 use crate::jobs::JobBudget;
 use crate::routes::jobs::owned;
 use crate::state::AppState;
@@ -81,9 +83,37 @@ impl Write for ChannelWriter {
     }
 }
 
+/// The media type of one format's file: its own (`application/json`, `text/csv`, …),
+/// `application/gzip` when gzipped, `application/octet-stream` when encrypted.
+pub fn media_type(format: Format, compression: Compression, encrypted: bool) -> &'static str {
+    if encrypted {
+        return "application/octet-stream";
+    }
+    if compression == Compression::Gzip {
+        return "application/gzip";
+    }
+    match format {
+        Format::Json | Format::Viewer => "application/json",
+        Format::Ndjson => "application/x-ndjson",
+        Format::Csv | Format::EventsCsv => "text/csv",
+        Format::Xml => "application/xml",
+        Format::Fhir | Format::FhirTransaction => "application/fhir+ndjson",
+        Format::Ndef => "application/octet-stream",
+    }
+}
+
 /// A file's name inside the download.
+/// Formats that share an extension with another (events-csv and csv, viewer and json,
+/// the two FHIR formats) carry their name too, so that no two files of a ZIP have one
+/// name (a ZIP of both used to break off at the second).
 fn file_name(id: i64, format: Format, compression: Compression, encrypted: bool) -> String {
-    let mut name = format!("milmed-job-{id}.{}", format.extension());
+    let suffix = match format {
+        Format::EventsCsv => "events.csv",
+        Format::Viewer => "viewer.json",
+        Format::FhirTransaction => "fhir-transaction.ndjson",
+        other => other.extension(),
+    };
+    let mut name = format!("milmed-job-{id}.{suffix}");
     if compression == Compression::Gzip {
         name.push_str(".gz");
     }
@@ -108,26 +138,31 @@ fn file_name(id: i64, format: Format, compression: Compression, encrypted: bool)
         ("X-Encryption-Password" = Option<String>, Header, nullable = false, description = "The job's encryption password, asked again for an encrypted job's downloads (it is never stored)."),
     ),
     responses(
-        (status = 200, description = "The completed job's output, streamed: a ZIP with one file per format, or one format alone with `format`. Gzipped (`.gz`) or encrypted (`.enc`) when the job asked.",
+        (status = 200, description = "The completed job's output, streamed: without `format`, always a ZIP with one file per format (even for one format); with `format`, that format alone with its media type (`application/json` for json and viewer, `application/x-ndjson`, `text/csv` for csv and events-csv, `application/xml`, `application/fhir+ndjson` for the FHIR formats), `application/gzip` when the job asked for compression, `application/octet-stream` when it asked for encryption. Files are gzipped (`.gz`) or encrypted (`.enc`) when the job asked.",
             content(
                 (crate::openapi::Binary = "application/zip"),
+                (crate::openapi::Binary = "application/json"),
+                (crate::openapi::Binary = "application/x-ndjson"),
+                (crate::openapi::Binary = "text/csv"),
+                (crate::openapi::Binary = "application/xml"),
+                (crate::openapi::Binary = "application/fhir+ndjson"),
+                (crate::openapi::Binary = "application/gzip"),
                 (crate::openapi::Binary = "application/octet-stream"),
             ),
             headers(("Content-Disposition" = String, description = "`attachment; filename=\"milmed-job-{id}.zip\"` (or the one file's name)."))
         ),
-        (status = 400, description = "The job is not completed, the encryption password is missing or wrong in form, or a query parameter is unknown.", body = crate::openapi::ErrorBody),
+        (status = 400, description = "The job is not completed, or the encryption password is missing or wrong in form.", body = crate::openapi::ErrorBody),
         (status = 404, description = "No such job for this key.", body = crate::openapi::ErrorBody),
-        (status = 422, description = "`format` is not one of the job's formats.", body = crate::openapi::ErrorBody),
+        (status = 422, description = "`format` is not one of the job's formats, or a query parameter is unknown.", body = crate::openapi::ErrorBody),
     )
 )]
 pub async fn download(
     State(state): State<AppState>,
-    Extension(key): Extension<ApiKey>,
-    Path(id): Path<String>,
-    query: Result<Query<DownloadQuery>, axum::extract::rejection::QueryRejection>,
+    ApiExtension(key): ApiExtension<ApiKey>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<DownloadQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let job = owned(&state, &key, &id).await?;
     if job.status != JobStatus::Completed {
         return Err(ApiError::bad_request(format!(
@@ -182,7 +217,12 @@ pub async fn download(
     };
     let scenario = Scenario::from_json(&job.scenario.to_string()).map_err(ApiError::internal)?;
     let generator = Generator::new(&scenario, job.seed).map_err(ApiError::internal)?;
-    let zipped = formats.len() > 1;
+    let zipped = query.format.is_none();
+    let content_type = if zipped {
+        "application/zip"
+    } else {
+        media_type(formats[0], compression, encryption.is_some())
+    };
     let attachment = if zipped {
         format!("milmed-job-{}.zip", job.id)
     } else {
@@ -255,11 +295,6 @@ pub async fn download(
     }));
     let mut response = body.into_response();
     let headers = response.headers_mut();
-    let content_type = if zipped {
-        "application/zip"
-    } else {
-        "application/octet-stream"
-    };
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{attachment}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);

@@ -3,11 +3,11 @@
 //! A job is visible only to the key that created it: any other key gets 404, as if it
 //! did not exist (which tells nothing about other keys' jobs).
 
+use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
 use milmed_core::format::{Format, PatientWriter};
 use milmed_core::{Generator, Scenario};
 use milmed_postgres::{ApiKey, Error, Job, JobRef, JobStatus, NewJob, PatientStore};
@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 
 use crate::error::ApiError;
+use crate::extract::{ApiExtension, ApiJson, ApiPath, ApiQuery};
 use crate::jobs::JobBudget;
 use crate::jobs::request::GenerationRequest;
 use crate::state::AppState;
@@ -59,6 +60,7 @@ fn store_error(e: Error) -> ApiError {
         Error::NotFound { what, id } => ApiError::not_found(format!("{what} {id} not found")),
         Error::Conflict(message) => ApiError::bad_request(message),
         Error::Invalid(message) => ApiError::unprocessable(message),
+        e if super::unstorable_text(&e) => super::unstorable_text_error(),
         e if e.is_transient() => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "the job store is busy; retry shortly",
@@ -88,18 +90,16 @@ pub(crate) async fn owned(state: &AppState, key: &ApiKey, id: &str) -> Result<Jo
     security(("api_key" = [])),
     request_body = GenerationRequest,
     responses(
-        (status = 201, description = "The job, queued.", body = crate::openapi::CreatedJob),
-        (status = 400, description = "The body is not JSON.", body = crate::openapi::ErrorBody),
+        (status = 201, description = "The job, queued, with `estimated_duration`.", body = crate::openapi::CreatedJob),
         (status = 403, description = "More patients than the key allows per request.", body = crate::openapi::ErrorBody),
-        (status = 422, description = "A field is missing or wrong (a `configuration_id` this key does not have included); the detail names it and says what is allowed.", body = crate::openapi::ErrorBody),
+        (status = 422, description = "The body is not JSON, or a field is missing or wrong (a `configuration_id` this key does not have, a string holding a NUL character included); the detail names it and says what is allowed.", body = crate::openapi::ErrorBody),
     )
 )]
 pub async fn create(
     State(state): State<AppState>,
-    Extension(key): Extension<ApiKey>,
-    body: Result<Json<GenerationRequest>, axum::extract::rejection::JsonRejection>,
+    ApiExtension(key): ApiExtension<ApiKey>,
+    ApiJson(request): ApiJson<GenerationRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let Json(request) = body.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
     let configuration_id = request.configuration_id.clone();
     let stored = match &configuration_id {
         Some(id) => Some(crate::routes::configurations::scenario_of(&state, &key, id).await?),
@@ -133,6 +133,11 @@ pub async fn create(
     let job = state.jobs().create(new).await.map_err(store_error)?;
     let mut body = job_json(&job);
     body["message"] = json!(format!("job {} queued", job.id));
+    body["estimated_duration"] = json!(crate::jobs::estimated_duration(
+        patients,
+        &job.formats,
+        job.persist_patients
+    ));
     Ok((StatusCode::CREATED, Json(body)))
 }
 
@@ -160,16 +165,14 @@ pub struct ListQuery {
     params(ListQuery),
     responses(
         (status = 200, description = "One page of the caller's jobs, newest first.", body = crate::openapi::JobList),
-        (status = 400, description = "A query parameter is unknown or not a number.", body = crate::openapi::ErrorBody),
-        (status = 422, description = "`limit` is out of range.", body = crate::openapi::ErrorBody),
+        (status = 422, description = "A query parameter is unknown or not a number, or `limit` is out of range.", body = crate::openapi::ErrorBody),
     )
 )]
 pub async fn list(
     State(state): State<AppState>,
-    Extension(key): Extension<ApiKey>,
-    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+    ApiExtension(key): ApiExtension<ApiKey>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let limit = super::page_limit(query.limit, 50)?;
     let jobs = state
         .jobs()
@@ -199,14 +202,15 @@ pub async fn list(
 )]
 pub async fn get(
     State(state): State<AppState>,
-    Extension(key): Extension<ApiKey>,
-    Path(id): Path<String>,
+    ApiExtension(key): ApiExtension<ApiKey>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(job_json(&owned(&state, &key, &id).await?)))
 }
 
 /// `POST /api/v1/jobs/{id}/cancel`: stops a queued or running job (within one batch);
-/// `cancelled` is final. 400 for a finished job.
+/// `cancelled` is final. 400 for a job that is already final (completed, failed or
+/// cancelled: cancelling twice is refused, as the ancestor documented).
 #[utoipa::path(
     post,
     path = "/api/v1/jobs/{id}/cancel",
@@ -217,16 +221,23 @@ pub async fn get(
     params(("id" = String, Path, description = "The job's id, a string of digits as `job_id` gives it.")),
     responses(
         (status = 200, description = "The job, `cancelled`.", body = crate::openapi::JobView),
-        (status = 400, description = "The job has already finished.", body = crate::openapi::ErrorBody),
+        (status = 400, description = "The job is already final: completed, failed or cancelled.", body = crate::openapi::ErrorBody),
         (status = 404, description = "No such job for this key.", body = crate::openapi::ErrorBody),
     )
 )]
 pub async fn cancel(
     State(state): State<AppState>,
-    Extension(key): Extension<ApiKey>,
-    Path(id): Path<String>,
+    ApiExtension(key): ApiExtension<ApiKey>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     let job = owned(&state, &key, &id).await?;
+    if job.status.is_final() {
+        return Err(ApiError::bad_request(format!(
+            "job {} is {}; only a queued or running job can be cancelled",
+            job.id,
+            job.status.as_str()
+        )));
+    }
     let job = state.jobs().cancel(job.id).await.map_err(store_error)?;
     Ok(Json(job_json(&job)))
 }
@@ -248,8 +259,8 @@ pub async fn cancel(
 )]
 pub async fn delete(
     State(state): State<AppState>,
-    Extension(key): Extension<ApiKey>,
-    Path(id): Path<String>,
+    ApiExtension(key): ApiExtension<ApiKey>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     let job = owned(&state, &key, &id).await?;
     if !job.status.is_final() {
@@ -309,18 +320,17 @@ pub struct ResultsQuery {
     ),
     responses(
         (status = 200, description = "One page of the job's patients.", body = crate::openapi::ResultsPage),
-        (status = 400, description = "The job is not completed, or a query parameter is unknown or not a number.", body = crate::openapi::ErrorBody),
+        (status = 400, description = "The job is not completed.", body = crate::openapi::ErrorBody),
         (status = 404, description = "No such job for this key.", body = crate::openapi::ErrorBody),
-        (status = 422, description = "`page` or `per_page` is out of range.", body = crate::openapi::ErrorBody),
+        (status = 422, description = "A query parameter is unknown or not a number, or `page` or `per_page` is out of range.", body = crate::openapi::ErrorBody),
     )
 )]
 pub async fn results(
     State(state): State<AppState>,
-    Extension(key): Extension<ApiKey>,
-    Path(id): Path<String>,
-    query: Result<Query<ResultsQuery>, axum::extract::rejection::QueryRejection>,
+    ApiExtension(key): ApiExtension<ApiKey>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ResultsQuery>,
 ) -> Result<Response, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let page = query.page.unwrap_or(1);
     let per_page = query.per_page.unwrap_or(50);
     if page == 0 {

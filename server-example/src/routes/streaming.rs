@@ -11,10 +11,9 @@ use std::io;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
 use futures_util::stream;
 use milmed_core::budget::{Budget, CancelToken};
 use milmed_core::format::Format;
@@ -26,6 +25,7 @@ use serde_json::json;
 use tokio::sync::mpsc;
 
 use crate::error::ApiError;
+use crate::extract::{ApiExtension, ApiJson, ApiQuery};
 use crate::state::AppState;
 
 /// Chunks in flight between the generating threads and the response.
@@ -86,19 +86,18 @@ pub struct StreamBody {
                 ("Cache-Control" = String, description = "`no-cache`."),
             )
         ),
-        (status = 400, description = "Both `preset` and `configuration_id`, or a query parameter is unknown or not of its type.", body = crate::openapi::ErrorBody),
+        (status = 400, description = "Both `preset` and `configuration_id`.", body = crate::openapi::ErrorBody),
         (status = 403, description = "More patients than the key allows per request.", body = crate::openapi::ErrorBody),
-        (status = 422, description = "`count`, `format` or `preset` is not allowed, the key has no such `configuration_id`, or the scenario has more patients than the server streams at once.", body = crate::openapi::ErrorBody),
+        (status = 422, description = "A query parameter is unknown or not of its type, `count`, `format` or `preset` is not allowed, the key has no such `configuration_id`, or the scenario has more patients than the server streams at once.", body = crate::openapi::ErrorBody),
         (status = 503, description = "No room in the generation pool now (`Retry-After`), or shed under load.", body = crate::openapi::ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait before retrying."))),
     )
 )]
 pub async fn get(
     State(state): State<AppState>,
-    Extension(key): Extension<ApiKey>,
-    query: Result<Query<StreamQuery>, axum::extract::rejection::QueryRejection>,
+    ApiExtension(key): ApiExtension<ApiKey>,
+    ApiQuery(query): ApiQuery<StreamQuery>,
 ) -> Result<Response, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let scenario = match (&query.preset, &query.configuration_id) {
         (Some(_), Some(_)) => {
             return Err(ApiError::bad_request(
@@ -137,21 +136,19 @@ pub async fn get(
                 ("Cache-Control" = String, description = "`no-cache`."),
             )
         ),
-        (status = 400, description = "The body is not JSON, `preset` or `configuration_id` was given too, or a query parameter is unknown or not of its type.", body = crate::openapi::ErrorBody),
+        (status = 400, description = "`preset` or `configuration_id` was given too.", body = crate::openapi::ErrorBody),
         (status = 403, description = "More patients than the key allows per request.", body = crate::openapi::ErrorBody),
-        (status = 422, description = "The scenario is not valid (the detail names the field), or `count` or `format` is not allowed.", body = crate::openapi::ErrorBody),
+        (status = 422, description = "The body is not JSON or not of its shape, a string holds a NUL character, the scenario is not valid (the detail names the field), a query parameter is unknown or not of its type, or `count` or `format` is not allowed.", body = crate::openapi::ErrorBody),
         (status = 503, description = "No room in the generation pool now (`Retry-After`), or shed under load.", body = crate::openapi::ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait before retrying."))),
     )
 )]
 pub async fn post(
     State(state): State<AppState>,
-    Extension(key): Extension<ApiKey>,
-    query: Result<Query<StreamQuery>, axum::extract::rejection::QueryRejection>,
-    body: Result<Json<StreamBody>, axum::extract::rejection::JsonRejection>,
+    ApiExtension(key): ApiExtension<ApiKey>,
+    ApiQuery(query): ApiQuery<StreamQuery>,
+    ApiJson(body): ApiJson<StreamBody>,
 ) -> Result<Response, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let Json(body) = body.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
     if query.preset.is_some() || query.configuration_id.is_some() {
         return Err(ApiError::bad_request(
             "give either `preset` or `configuration_id` in the query (GET) or a scenario in the body (POST), not both",
