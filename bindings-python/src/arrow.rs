@@ -8,8 +8,8 @@
 //!
 //! The table is memory the job holds until it returns, so it counts against the budget's
 //! `max_memory`: after every batch the sink adds up the builders' allocated buffers and
-//! the record batches made so far, and when the sum passes the limit it stops the job at
-//! its next batch ([`Outbox::exceed`]), which ends `BudgetExceeded { memory }` like any
+//! the record batches made so far, and when the sum passes the limit it stops the job
+//! (milmed-core's `JobSink::stopped`), which ends `BudgetExceeded { memory }` like any
 //! other limit. The rows made before a stop come with the exception (`partial`).
 
 use std::ffi::CStr;
@@ -25,7 +25,7 @@ use arrow_array::{ArrayRef, RecordBatch, RecordBatchIterator};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use milmed_core::budget::Resource;
 use milmed_core::format::table::{Cell, Column, ColumnType, Table, TableEncoder, cells};
-use milmed_core::job::{EncodedBatch, JobSink};
+use milmed_core::job::{EncodedBatch, JobEnd, JobSink};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
 
@@ -185,6 +185,8 @@ struct ArrowSink {
     sent: u64,
     /// The budget's memory limit, which the table counts against.
     max_memory: Option<u64>,
+    /// Set when the table passed `max_memory`: the job stops with this end.
+    exceeded: Option<JobEnd>,
 }
 
 impl ArrowSink {
@@ -198,6 +200,7 @@ impl ArrowSink {
             bytes: 0,
             sent: 0,
             max_memory,
+            exceeded: None,
         }
     }
 
@@ -253,8 +256,12 @@ impl JobSink for ArrowSink {
         }
         if let Some(limit) = self.max_memory {
             let used = self.held();
-            if used > limit {
-                self.outbox.exceed(Resource::Memory, limit, used);
+            if used > limit && self.exceeded.is_none() {
+                self.exceeded = Some(JobEnd::BudgetExceeded {
+                    resource: Resource::Memory,
+                    limit,
+                    used,
+                });
             }
         }
         Ok(())
@@ -268,6 +275,12 @@ impl JobSink for ArrowSink {
     /// sink checks the table's growth itself, in `write_batch`.
     fn memory(&self) -> u64 {
         self.held()
+    }
+
+    /// The table passed the memory limit: the job stops now (unless that was its last
+    /// batch: the run is then complete, as for the job's own limits).
+    fn stopped(&self) -> Option<JobEnd> {
+        self.exceeded
     }
 
     fn finish(mut self) -> io::Result<((), u64)> {
@@ -358,12 +371,9 @@ pub(crate) fn table(
     )?;
     let encoder = Arc::new(TableEncoder::new(&options.generator, table));
     let max_memory = options.budget.max_memory;
-    let running = Running::start(
-        options,
-        encoder,
-        move |outbox| Ok(ArrowSink::new(outbox, table, max_memory)),
-        |()| Ok(()),
-    );
+    let running = Running::start(options.job(encoder), move |outbox| {
+        Ok(ArrowSink::new(outbox, table, max_memory))
+    });
     let mut batches = Vec::new();
     let finished = loop {
         match running.next(py, progress.as_ref())? {

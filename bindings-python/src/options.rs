@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use milmed_core::budget::Budget;
 use milmed_core::format::{Encoder, Format, UnknownFormat};
+use milmed_core::job::{Job, MAX_BATCH, MAX_THREADS, shards as split};
 use milmed_core::output::{Compression, UnknownCompression};
 use milmed_core::scenario::MAX_PATIENTS;
 use milmed_core::{Generator, Scenario};
@@ -21,12 +22,6 @@ use pyo3::types::PyBool;
 use crate::budget::PyBudget;
 use crate::errors::{bad_argument, scenario_error};
 use crate::scenario::PyScenario;
-
-/// Most worker threads a job accepts (as the CLI's `--threads`).
-const MAX_THREADS: u64 = 1024;
-
-/// Most patients per batch.
-const MAX_BATCH: u64 = 1 << 20;
 
 /// What a whole-number argument allows: a range, said in words for messages.
 #[derive(Clone, Copy)]
@@ -81,8 +76,8 @@ const BYTES: Whole = Whole::new(Some("bytes"), 0, u64::MAX);
 /// Shards of `shards(patients, n)`: at most one per possible patient.
 const SHARDS: Whole = Whole::new(Some("shards"), 1, MAX_PATIENTS);
 const THREADS: Whole =
-    Whole::new(Some("threads"), 1, MAX_THREADS).or_none(", or None for every core");
-const BATCH: Whole = Whole::new(Some("patients"), 1, MAX_BATCH);
+    Whole::new(Some("threads"), 1, MAX_THREADS as u64).or_none(", or None for every core");
+const BATCH: Whole = Whole::new(Some("patients"), 1, MAX_BATCH as u64);
 const STOP: Whole = ANY.or_none(", or None for the end of the run");
 
 /// The message of every refused argument after its name: `value is not allowed[ (why)];
@@ -247,10 +242,13 @@ impl RunOptions {
         })
     }
 
-    /// Patients the job will generate unless a budget stops it first.
-    pub(crate) fn total(&self) -> u64 {
-        let n = self.range.end - self.range.start;
-        self.budget.max_patients.map_or(n, |max| n.min(max))
+    /// The job of these options, encoded by `encoder`, with a cancel token of its own.
+    pub(crate) fn job(&self, encoder: Arc<dyn Encoder>) -> Job {
+        Job::new(&self.generator, encoder)
+            .range(self.range.clone())
+            .threads(self.threads)
+            .batch(self.batch)
+            .budget(self.budget)
     }
 }
 
@@ -283,23 +281,19 @@ pub(crate) fn encoder(format: Format, generator: &Generator) -> Arc<dyn Encoder>
 }
 
 /// Splits `patients` into `n` contiguous ranges `(start, stop)` of nearly equal size, in
-/// order; generating each and concatenating gives the whole run.
+/// order (milmed-core's `shards`); generating each and concatenating gives the whole run.
 #[pyfunction]
 pub(crate) fn shards(
     #[pyo3(from_py_with = shards_patients_arg)] patients: u64,
     #[pyo3(from_py_with = shards_n_arg)] n: u64,
 ) -> PyResult<Vec<(u64, u64)>> {
-    let (size, extra) = (patients / n, patients % n);
+    // `n` was checked to be at least 1.
+    let ranges = split(patients, n).map_err(|e| bad_argument("n", e))?;
     let mut shards = Vec::new();
     shards
         .try_reserve_exact(usize::try_from(n).unwrap_or(usize::MAX))
         .map_err(|_| PyMemoryError::new_err(format!("n: {n} shards do not fit in memory")))?;
-    let mut start = 0;
-    for i in 0..n {
-        let stop = start + size + u64::from(i < extra);
-        shards.push((start, stop));
-        start = stop;
-    }
+    shards.extend(ranges.map(|r| (r.start, r.end)));
     Ok(shards)
 }
 

@@ -1,34 +1,30 @@
-//! A job running on a thread of its own, and the Python thread that waits for it.
+//! A job running on a thread of its own (milmed-core's [`Job::spawn_with`]), and the
+//! Python thread that waits for it.
 //!
 //! The job's sink sends what it produces (byte chunks, Arrow batches) through a bounded
 //! channel, so a slow consumer slows the job down instead of letting memory grow. The
 //! waiting Python thread releases the GIL while it waits, and wakes every
 //! [`WAKE_INTERVAL`] to run Python's signal handlers — a Ctrl-C (`KeyboardInterrupt`)
-//! cancels the job, which stops at its next batch — and to report progress.
-//!
-//! A sink may stop its job at a limit that the job does not check itself (the memory of
-//! an Arrow table being built) with [`Outbox::exceed`]: the job stops at its next batch,
-//! as for a cancel, but ends `BudgetExceeded`.
+//! cancels the job, which stops at its next batch — and to report progress. When the
+//! channel closes (the sink is finished and dropped) the job is ending: the thread waits
+//! for its [`JobHandle`] the same way, waking to handle signals.
 //!
 //! The job's threads belong to the process that started it. A forked child has a copy of
 //! the [`Running`] but none of its threads, so every call checks the process first and
 //! raises a `RuntimeError` in a child instead of waiting forever.
 
 use std::io;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
-use std::thread;
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
-use milmed_core::budget::{CancelToken, Resource};
-use milmed_core::format::Encoder;
-use milmed_core::job::{Job, JobEnd, JobReport, JobSink, run_job};
+use milmed_core::budget::CancelToken;
+use milmed_core::job::{Job, JobEnd, JobHandle, JobReport, JobSink, receiver_gone};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 
 use crate::errors::{budget_exceeded, io_error};
-use crate::options::RunOptions;
 
 /// How often a waiting Python thread wakes to handle signals and report progress.
 const WAKE_INTERVAL: Duration = Duration::from_millis(20);
@@ -36,31 +32,20 @@ const WAKE_INTERVAL: Duration = Duration::from_millis(20);
 /// Items in flight between the job and Python, beyond the one being consumed.
 const CHANNEL_CAPACITY: usize = 2;
 
-/// What the job thread sends.
-pub(crate) enum Message<T> {
-    /// One item and the bytes it holds (for the job's memory account).
-    Item(T, u64),
-    /// The job ended: its report (without output), or why it failed.
-    Done(Result<JobReport<()>, String>),
-}
-
-/// The sending half, given to the job's sink.
+/// The sending half, given to the job's sink: one item and the bytes it holds (for the
+/// job's memory account).
 pub(crate) struct Outbox<T> {
-    tx: Sender<Message<T>>,
+    tx: Sender<(T, u64)>,
     queued: Arc<AtomicU64>,
-    cancel: CancelToken,
-    /// How the sink ended the job, if it did ([`exceed`](Self::exceed)).
-    ended: Arc<OnceLock<JobEnd>>,
 }
 
 impl<T> Outbox<T> {
-    /// Sends one item, waiting while the channel is full. Fails when the consumer has
-    /// gone (the Python object was dropped): the job then stops.
+    /// Sends one item, waiting while the channel is full. Fails with core's
+    /// [`receiver_gone`] when the consumer has gone (the Python object was dropped): a
+    /// `ChunkSink` then stops the job cleanly.
     pub(crate) fn send(&self, item: T, bytes: u64) -> io::Result<()> {
         self.queued.fetch_add(bytes, Ordering::Relaxed);
-        self.tx
-            .send(Message::Item(item, bytes))
-            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the consumer stopped reading"))
+        self.tx.send((item, bytes)).map_err(|_| receiver_gone())
     }
 
     /// The count of bytes sent but not yet taken by Python, for sinks that account it in
@@ -68,26 +53,15 @@ impl<T> Outbox<T> {
     pub(crate) fn queued_counter(&self) -> Arc<AtomicU64> {
         Arc::clone(&self.queued)
     }
-
-    /// Stops the job at its next batch because the sink passed a limit of the budget:
-    /// the job then ends with `BudgetExceeded { resource, limit, used }` (the first call
-    /// counts), its output finished like at any other limit.
-    pub(crate) fn exceed(&self, resource: Resource, limit: u64, used: u64) {
-        let _ = self.ended.set(JobEnd::BudgetExceeded {
-            resource,
-            limit,
-            used,
-        });
-        self.cancel.cancel();
-    }
 }
 
-/// A job started on its own thread.
-pub(crate) struct Running<T> {
-    rx: Receiver<Message<T>>,
+/// A job started on its own thread, sending items of type `T`; its sink gives back `O`
+/// when finished.
+pub(crate) struct Running<T, O = ()> {
+    rx: Receiver<(T, u64)>,
+    job: JobHandle<O>,
     cancel: CancelToken,
     queued: Arc<AtomicU64>,
-    done: Arc<AtomicU64>,
     /// Patients last reported to the progress callback.
     reported: AtomicU64,
     total: u64,
@@ -96,11 +70,11 @@ pub(crate) struct Running<T> {
 }
 
 /// How a finished job ended, for the caller to turn into a result or an exception.
-pub(crate) struct Finished {
-    pub(crate) report: JobReport<()>,
+pub(crate) struct Finished<O = ()> {
+    pub(crate) report: JobReport<O>,
 }
 
-impl Finished {
+impl<O> Finished<O> {
     /// `BudgetExceeded` if a limit stopped the job.
     pub(crate) fn check_budget(&self, py: Python<'_>) -> PyResult<()> {
         match self.report.end {
@@ -120,78 +94,36 @@ impl Finished {
     }
 }
 
-impl<T: Send + 'static> Running<T> {
-    /// Starts the job of `options`, encoded by `encoder`, into the sink that `make_sink`
-    /// builds on the job's thread (building may be slow: key derivation) from the outbox.
-    /// `finish` runs on the job's thread once the sink is closed, unless the job was
-    /// cancelled.
-    pub(crate) fn start<S, F>(
-        options: RunOptions,
-        encoder: Arc<dyn Encoder>,
-        make_sink: F,
-        finish: impl FnOnce(S::Output) -> io::Result<()> + Send + 'static,
-    ) -> Running<T>
+impl<T: Send + 'static, O: Send + 'static> Running<T, O> {
+    /// Spawns `job` into the sink that `make_sink` builds on the job's thread (building
+    /// may be slow: key derivation) from the outbox.
+    pub(crate) fn start<S, F>(job: Job, make_sink: F) -> Running<T, O>
     where
-        S: JobSink,
+        S: JobSink<Output = O> + 'static,
         F: FnOnce(Outbox<T>) -> io::Result<S> + Send + 'static,
     {
         let (tx, rx) = bounded(CHANNEL_CAPACITY);
-        let cancel = CancelToken::new();
         let queued = Arc::new(AtomicU64::new(0));
-        let done = Arc::new(AtomicU64::new(0));
-        let total = options.total();
-        let ended = Arc::new(OnceLock::new());
         let outbox = Outbox {
-            tx: tx.clone(),
+            tx,
             queued: Arc::clone(&queued),
-            cancel: cancel.clone(),
-            ended: Arc::clone(&ended),
         };
-        let token = cancel.clone();
-        let progress = Arc::clone(&done);
-        thread::spawn(move || {
-            let result = (|| {
-                let sink = make_sink(outbox).map_err(|e| e.to_string())?;
-                let job = Job::new(&options.generator, encoder)
-                    .range(options.range.clone())
-                    .threads(options.threads)
-                    .batch(options.batch)
-                    .budget(options.budget)
-                    .cancel(token);
-                let report = run_job(&job, sink, |p| {
-                    progress.store(p.patients, Ordering::Relaxed);
-                })
-                .map_err(|e| e.to_string())?;
-                progress.store(report.patients, Ordering::Relaxed);
-                let mut output = None;
-                let mut report = report.map(|o| output = Some(o));
-                // Stopped by the sink at a limit: a budget end, not a cancel.
-                if let (JobEnd::Cancelled, Some(&end)) = (report.end, ended.get()) {
-                    report.end = end;
-                }
-                // Cancelled: Python is raising (Ctrl-C, a failing progress callback) and
-                // will never see a result, so the output is not finished but dropped
-                // (a `.partial` file is removed).
-                if report.end != JobEnd::Cancelled {
-                    finish(output.expect("the report carried the output"))
-                        .map_err(|e| e.to_string())?;
-                }
-                Ok(report)
-            })();
-            // The receiver may be gone (the consumer was dropped): nothing to tell.
-            let _ = tx.send(Message::Done(result));
-        });
+        let cancel = job.cancel_token().clone();
+        let total = job.planned();
+        let handle = job.spawn_with(move || make_sink(outbox));
         Running {
             rx,
+            job: handle,
             cancel,
             queued,
-            done,
             reported: AtomicU64::new(u64::MAX),
             total,
             process: std::process::id(),
         }
     }
+}
 
+impl<T, O> Running<T, O> {
     /// A `RuntimeError` when called in another process than the one that started the
     /// job: a child made by `os.fork()`, which has none of the job's threads.
     pub(crate) fn check_process(&self) -> PyResult<()> {
@@ -210,6 +142,31 @@ impl<T: Send + 'static> Running<T> {
         self.total
     }
 
+    /// Patients written so far, as last reported by the job.
+    fn done(&self) -> u64 {
+        self.job.progress().patients
+    }
+
+    /// Waits up to [`WAKE_INTERVAL`] (GIL released) for the job to end, and takes its
+    /// report if it has.
+    fn try_finish(&self, py: Python<'_>) -> PyResult<Option<Finished<O>>>
+    where
+        O: Send,
+    {
+        let job = &self.job;
+        if !py.detach(|| job.wait_timeout(WAKE_INTERVAL)) {
+            return Ok(None);
+        }
+        match job.try_join() {
+            Some(report) => Ok(Some(Finished {
+                report: report.map_err(io_error)?,
+            })),
+            None => Err(io_error(
+                "the job has ended and its report was already taken",
+            )),
+        }
+    }
+
     /// Waits for the next item with the GIL released. `Ok(Err(finished))` when the job
     /// has ended. On a Python signal exception (KeyboardInterrupt), or an exception from
     /// the progress callback, the job is cancelled and waited for, and the exception is
@@ -218,29 +175,33 @@ impl<T: Send + 'static> Running<T> {
         &self,
         py: Python<'_>,
         progress: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Result<T, Finished>> {
+    ) -> PyResult<Result<T, Finished<O>>>
+    where
+        T: Send,
+        O: Send,
+    {
         self.check_process()?;
         loop {
             let rx = &self.rx;
             let received = py.detach(|| rx.recv_timeout(WAKE_INTERVAL));
             let item = match received {
-                Ok(Message::Item(item, bytes)) => {
+                Ok((item, bytes)) => {
                     self.queued.fetch_sub(bytes, Ordering::Relaxed);
                     Some(item)
                 }
-                Ok(Message::Done(result)) => {
-                    let report = result.map_err(io_error)?;
-                    self.report_progress(progress, report.patients)?;
-                    return Ok(Err(Finished { report }));
-                }
                 Err(RecvTimeoutError::Timeout) => None,
+                // Every item is taken and the sink is gone: the job is ending.
                 Err(RecvTimeoutError::Disconnected) => {
-                    return Err(io_error("the generating thread ended without a report"));
+                    if let Some(finished) = self.try_finish(py)? {
+                        self.report_progress(progress, finished.report.patients)?;
+                        return Ok(Err(finished));
+                    }
+                    None
                 }
             };
             let checked = py
                 .check_signals()
-                .and_then(|()| self.report_progress(progress, self.done.load(Ordering::Relaxed)));
+                .and_then(|()| self.report_progress(progress, self.done()));
             if let Err(e) = checked {
                 self.stop(py);
                 return Err(e);
@@ -266,7 +227,11 @@ impl<T: Send + 'static> Running<T> {
         &self,
         py: Python<'_>,
         progress: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Finished> {
+    ) -> PyResult<Finished<O>>
+    where
+        T: Send,
+        O: Send,
+    {
         loop {
             if let Err(finished) = self.next(py, progress)? {
                 return Ok(finished);
@@ -276,27 +241,20 @@ impl<T: Send + 'static> Running<T> {
 
     /// Cancels the job and waits (GIL released) until it has stopped, which it does at
     /// its next batch. In a forked child there is nothing to stop or wait for.
-    pub(crate) fn stop(&self, py: Python<'_>) {
+    pub(crate) fn stop(&self, py: Python<'_>)
+    where
+        T: Send,
+        O: Send,
+    {
         if self.check_process().is_err() {
             return;
         }
         self.cancel.cancel();
-        let rx = &self.rx;
+        let (rx, job) = (&self.rx, &self.job);
         py.detach(|| {
             // Drain, so a sink blocked on a full channel can go on to see the token.
-            while let Ok(message) = rx.recv() {
-                if matches!(message, Message::Done(_)) {
-                    break;
-                }
-            }
+            while rx.recv().is_ok() {}
+            while !job.wait_timeout(Duration::from_secs(1)) {}
         });
-    }
-}
-
-impl<T> Drop for Running<T> {
-    /// A consumer dropped before the end cancels the job; the job's thread then stops at
-    /// its next batch, or at once if it is waiting to send (the channel is closed).
-    fn drop(&mut self) {
-        self.cancel.cancel();
     }
 }

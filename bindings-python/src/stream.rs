@@ -111,21 +111,16 @@ pub(crate) fn stream(
     let encoder = encoder(format, &options.generator);
     let sink_encoder = Arc::clone(&encoder);
     let per_patient = format.one_file_per_patient();
-    let running = Running::start(
-        options,
-        encoder,
-        move |outbox: Outbox<Vec<u8>>| {
-            let queued = outbox.queued_counter();
-            Ok(
-                ChunkSink::new(sink_encoder, per_patient, move |chunk: Vec<u8>| {
-                    let len = chunk.len() as u64;
-                    outbox.send(chunk, len)
-                })
-                .queued(queued),
-            )
-        },
-        |()| Ok(()),
-    );
+    let running = Running::start(options.job(encoder), move |outbox: Outbox<Vec<u8>>| {
+        let queued = outbox.queued_counter();
+        Ok(
+            ChunkSink::new(sink_encoder, per_patient, move |chunk: Vec<u8>| {
+                let len = chunk.len() as u64;
+                outbox.send(chunk, len)
+            })
+            .queued(queued),
+        )
+    });
     Ok(ByteStream {
         running,
         progress,
@@ -172,49 +167,56 @@ pub(crate) fn write<'py>(
         budget.as_deref(),
         batch_size,
     )?;
-    let total = options.total();
     let encoder = format
         .encoder_for_output(&options.generator, compression, encryption.as_ref())
         .map_err(io_error)?;
-    let running: Running<()> = if format.one_file_per_patient() {
+    let job = options.job(Arc::clone(&encoder));
+    let total = job.planned();
+    let report = if format.one_file_per_patient() {
         let partial =
             Partial::directory(&path, &format!("the {format} format")).map_err(io_error)?;
         let dir = partial.path().to_owned();
-        Running::start(
-            options,
-            encoder,
-            move |_outbox| Ok(DirectorySink::new(dir, format, total)),
-            move |()| partial.commit(),
-        )
+        let running: Running<()> = Running::start(job, move |_outbox| {
+            Ok(DirectorySink::new(dir, format, total))
+        });
+        let finished = running.wait(py, progress.as_ref())?;
+        if finished.report.end != JobEnd::Cancelled {
+            py.detach(|| partial.commit()).map_err(io_error)?;
+        }
+        finished.report
     } else {
         let (partial, file) = Partial::file(&path).map_err(io_error)?;
         // A new file is synced before it is renamed into place; a device or a pipe
         // written in place (`/dev/null`, a FIFO) cannot be synced (EINVAL) and need not be.
         let sync = partial.removable().is_some();
-        let sink_encoder = Arc::clone(&encoder);
-        Running::start(
-            options,
-            encoder,
-            move |_outbox| {
-                StreamSink::new(
-                    sink_encoder,
-                    BufWriter::new(file),
-                    compression,
-                    encryption.as_ref(),
-                )
-            },
-            move |mut out: BufWriter<std::fs::File>| {
+        let running: Running<(), BufWriter<std::fs::File>> = Running::start(job, move |_outbox| {
+            StreamSink::new(
+                encoder,
+                BufWriter::new(file),
+                compression,
+                encryption.as_ref(),
+            )
+        });
+        let finished = running.wait(py, progress.as_ref())?;
+        // Cancelled: Python is raising (Ctrl-C, a failing progress callback) and never
+        // sees a result, so the output is not finished but dropped (the `.partial` file
+        // is removed).
+        let mut output = None;
+        let report = finished.report.map(|out| output = Some(out));
+        if let (true, Some(mut out)) = (report.end != JobEnd::Cancelled, output) {
+            py.detach(|| -> std::io::Result<()> {
                 out.flush()?;
                 let file = out.into_inner().map_err(|e| e.into_error())?;
                 if sync {
                     file.sync_all()?;
                 }
                 partial.commit()
-            },
-        )
+            })
+            .map_err(io_error)?;
+        }
+        report
     };
-    let finished = running.wait(py, progress.as_ref())?;
-    summary(py, &finished.report, format, total)
+    summary(py, &report, format, total)
 }
 
 /// The summary of a written run.
@@ -232,21 +234,10 @@ fn summary<'py>(
     d.set_item("seconds", report.elapsed.as_secs_f64())?;
     d.set_item("cpu_seconds", report.cpu_time.as_secs_f64())?;
     d.set_item("peak_memory", report.peak_memory)?;
-    let (truncated, reason): (bool, Option<String>) = match report.end {
+    // How every front-end says how a job ended: core's `JobEnd` Display.
+    let (truncated, reason) = match report.end {
         JobEnd::Complete => (false, None),
-        JobEnd::BudgetExceeded {
-            resource,
-            limit,
-            used,
-        } => (
-            true,
-            Some(format!(
-                "budget exceeded: {resource} limit {limit} {unit}, used {used} {unit}",
-                resource = resource.as_str(),
-                unit = resource.unit()
-            )),
-        ),
-        JobEnd::Cancelled => (true, Some("cancelled".to_owned())),
+        end => (true, Some(end.to_string())),
     };
     d.set_item("truncated", truncated)?;
     d.set_item("reason", reason)?;

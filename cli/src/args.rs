@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use milmed_core::budget::Budget;
 use milmed_core::format::Format;
+use milmed_core::job::{MAX_BATCH, MAX_THREADS};
 use milmed_core::output::Compression;
 use std::time::Duration;
 
@@ -261,17 +262,12 @@ fn parse_threads(text: &str) -> Result<usize, String> {
 }
 
 fn parse_chunk(text: &str) -> Result<usize, String> {
-    whole_number(text, 1, MAX_CHUNK as u64).map(|n| n as usize)
+    whole_number(text, 1, MAX_BATCH as u64).map(|n| n as usize)
 }
 
 /// Default `--chunk`: the library's batch, about a millisecond of work, so budgets and
 /// Ctrl-C act within a millisecond and memory stays flat.
 pub const DEFAULT_CHUNK: usize = milmed_core::job::DEFAULT_BATCH;
-
-/// Most worker threads `--threads` accepts.
-const MAX_THREADS: usize = 1024;
-/// Largest `--chunk`.
-const MAX_CHUNK: usize = 1 << 20;
 
 /// A decimal integer inside `min..=max` (underscores allowed as separators).
 fn whole_number(text: &str, min: u64, max: u64) -> Result<u64, String> {

@@ -89,15 +89,10 @@ pub fn generate(args: &GenerateArgs) -> Result<(), Exit> {
     print_stderr(&summary(&report, &target));
     match report.end {
         JobEnd::Complete => Ok(()),
-        JobEnd::BudgetExceeded {
-            resource,
-            limit,
-            used,
-        } => Err(Exit {
+        end @ JobEnd::BudgetExceeded { .. } => Err(Exit {
             code: BUDGET,
             message: Some(format!(
-                "budget exceeded: {resource} limit {limit} {unit}, used {used} {unit}; {patients} of {total} patients written to {target}, a complete document of a truncated run",
-                unit = resource.unit(),
+                "{end}; {patients} of {total} patients written to {target}, a complete document of a truncated run",
                 patients = report.patients,
                 total = generator.len(),
             )),
@@ -118,7 +113,7 @@ pub fn generate(args: &GenerateArgs) -> Result<(), Exit> {
 
 /// One `generate` run: the job and where its output goes.
 struct Run<'a> {
-    job: &'a Job<'a>,
+    job: &'a Job,
     encoder: Arc<dyn Encoder>,
     format: Format,
     compression: Compression,

@@ -451,14 +451,14 @@ struct Settings<'a> {
 }
 
 impl<'a> Settings<'a> {
-    fn job(&self) -> Job<'a> {
+    fn job(&self) -> Job {
         Job::new(self.generator, self.encoder.clone())
             .threads(self.threads)
             .batch(self.batch)
     }
 
-    /// The same job under `budget` (`Job` has no `Clone`).
-    fn clone_with(&self, budget: Budget) -> Job<'a> {
+    /// The same job under `budget`.
+    fn clone_with(&self, budget: Budget) -> Job {
         self.job().budget(budget)
     }
 }

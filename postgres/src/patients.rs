@@ -1,12 +1,11 @@
 //! Generated patients in PostgreSQL: binary COPY into a table partitioned by month.
 //!
-//! [`PatientStore::load`] runs a milmed-core job (its worker threads, budget and
-//! cancellation) whose [`PatientSink`] hands packed rows through a bounded channel to a
+//! [`PatientStore::load`] spawns a milmed-core job (its worker threads, budget and
+//! cancellation) whose `ChunkSink` hands packed rows through a bounded channel to a
 //! `COPY patients … FROM STDIN BINARY` on one connection, so memory stays flat whatever
 //! the number of patients. The whole load is one transaction that first deletes the
 //! job's earlier rows: loading a job again (a retry after a crash) leaves one copy.
 
-use std::io;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -14,7 +13,7 @@ use futures_util::pin_mut;
 use milmed_core::Generator;
 use milmed_core::budget::{Budget, CancelToken};
 use milmed_core::format::{Encoder, RenderContext, write_record};
-use milmed_core::job::{EncodedBatch, Job, JobEnd, JobSink, run_job};
+use milmed_core::job::{ChunkSink, Job, JobEnd, receiver_gone};
 use milmed_core::patient::Patient;
 use time::{Date, Month, OffsetDateTime};
 use tokio::sync::mpsc;
@@ -91,26 +90,22 @@ impl PatientStore {
         pin_mut!(writer);
 
         let (tx_rows, mut rx_rows) = mpsc::channel::<Vec<u8>>(CHANNEL_BATCHES);
-        let generating = tokio::task::spawn_blocking(move || {
-            let encoder = Arc::new(RowEncoder {
-                ctx: RenderContext::new(&generator),
-                start_unix: generator.start_unix(),
-                generator: generator.clone(),
-            });
-            let job = Job::new(&generator, encoder)
-                .range(range)
-                .threads(threads)
-                .budget(budget)
-                .cancel(cancel);
-            run_job(
-                &job,
-                PatientSink {
-                    tx: tx_rows,
-                    bytes: 0,
-                },
-                |_| {},
-            )
+        let encoder = Arc::new(RowEncoder {
+            ctx: RenderContext::new(&generator),
+            start_unix: generator.start_unix(),
+            generator: generator.clone(),
         });
+        // Each batch's packed rows are one chunk (the row format has no header or
+        // footer); the job waits while the channel is full, so the COPY sets the pace.
+        let sink = ChunkSink::new(Arc::clone(&encoder) as Arc<dyn Encoder>, false, {
+            move |rows: Vec<u8>| tx_rows.blocking_send(rows).map_err(|_| receiver_gone())
+        });
+        let generating = Job::new(&generator, encoder)
+            .range(range)
+            .threads(threads)
+            .budget(budget)
+            .cancel(cancel)
+            .spawn(sink);
 
         let mut patients = 0u64;
         let mut copy_error = None;
@@ -120,10 +115,8 @@ impl PatientStore {
                 break;
             }
         }
-        drop(rx_rows); // a generating job blocked on a full channel stops now
-        let report = generating
-            .await
-            .map_err(|e| Error::Invalid(format!("the generating thread failed: {e}")))?;
+        drop(rx_rows); // a generating job blocked on a full channel stops now, cancelled
+        let report = generating.await;
         if let Some(e) = copy_error {
             return Err(e);
         }
@@ -414,30 +407,4 @@ impl ToSql for RawJson<'_> {
     }
 
     to_sql_checked!();
-}
-
-/// The job sink of a load: hands each batch's packed rows to the COPY, waiting while
-/// the channel is full (so the COPY sets the pace and memory stays bounded).
-pub(crate) struct PatientSink {
-    tx: mpsc::Sender<Vec<u8>>,
-    bytes: u64,
-}
-
-impl JobSink for PatientSink {
-    type Output = ();
-
-    fn write_batch(&mut self, batch: &mut EncodedBatch) -> io::Result<()> {
-        self.bytes += batch.bytes.len() as u64;
-        self.tx
-            .blocking_send(std::mem::take(&mut batch.bytes))
-            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the COPY stopped"))
-    }
-
-    fn bytes(&self) -> u64 {
-        self.bytes
-    }
-
-    fn finish(self) -> io::Result<((), u64)> {
-        Ok(((), self.bytes))
-    }
 }

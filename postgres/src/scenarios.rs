@@ -47,7 +47,7 @@ impl StoredScenario {
 
     /// The body read back as a scenario (checked again: it may predate a rule).
     pub fn scenario(&self) -> Result<Scenario, Error> {
-        let scenario = Scenario::from_json(&self.body.to_string())
+        let scenario = Scenario::from_value(self.body.clone())
             .map_err(|e| Error::Invalid(format!("stored scenario {}: {e}", self.id)))?;
         scenario
             .validate()
@@ -294,5 +294,5 @@ fn body(scenario: &Scenario) -> Result<serde_json::Value, Error> {
     scenario
         .validate()
         .map_err(|e| Error::Invalid(e.to_string()))?;
-    serde_json::from_str(&scenario.to_json_pretty()).map_err(|e| Error::Invalid(e.to_string()))
+    Ok(scenario.to_value())
 }

@@ -1,27 +1,103 @@
-//! A job sink that hands the output on in chunks, for consumers on another thread: a
-//! Python iterator, an HTTP response body.
+//! A job sink that hands the output on in chunks through a bounded channel, for
+//! consumers on another thread: a Python iterator, an HTTP response body, a database
+//! `COPY`.
 
 use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
 
-use super::run::{EncodedBatch, JobSink};
+use super::run::{EncodedBatch, JobEnd, JobSink};
 use crate::format::Encoder;
 
-/// Passes each batch's bytes to `send` as one chunk: the format's header goes with the
-/// first, the footer after the last, so the chunks concatenated are exactly the document
-/// a [`StreamSink`](super::StreamSink) would write. With a one-file-per-patient format
-/// each patient's bytes are a chunk of their own.
+/// The sending half of a bounded channel of chunks, whatever the channel: a
+/// [`ChunkSink`] sends through it.
 ///
-/// `send` usually pushes into a bounded channel, blocking while it is full, which slows
-/// the job down to the consumer's pace; an error from it (the consumer has gone) stops
-/// the job. Bytes sent but not yet consumed count in the job's memory when the consumer
-/// reports them through [`ChunkSink::queued`].
-pub struct ChunkSink<F> {
+/// `send_chunk` blocks while the channel is full, which slows the job down to the
+/// consumer's pace and keeps memory bounded. It returns an error of kind
+/// [`BrokenPipe`](io::ErrorKind::BrokenPipe) (see [`receiver_gone`]) when the receiving
+/// half has been dropped: the job then stops cleanly, ending
+/// [`Cancelled`](JobEnd::Cancelled). Any other error fails the job.
+///
+/// Implemented for std's [`SyncSender`](mpsc::SyncSender) and [`Sender`](mpsc::Sender) of
+/// `Vec<u8>`, and for any closure `FnMut(Vec<u8>) -> io::Result<()>`, which is how other
+/// channels are plugged in. With tokio, whose channel items are often `Result`s, the
+/// closure is `move |chunk| tx.blocking_send(Ok(chunk)).map_err(|_| receiver_gone())`
+/// (on a thread outside the runtime: [`Job::spawn`](super::Job::spawn)'s, or a
+/// `spawn_blocking` one). A closure wrapping std's channel, counting what it sends:
+///
+/// ```
+/// use std::sync::mpsc::sync_channel;
+/// use milmed_core::format::Format;
+/// use milmed_core::job::{ChunkSink, Job, JobEnd, receiver_gone, run_job};
+/// use milmed_core::{Generator, Scenario};
+///
+/// let generator = Generator::new(&Scenario::preset("training_exercise")?, 1)?;
+/// let encoder = Format::Ndjson.encoder(&generator);
+/// let (tx, rx) = sync_channel::<Vec<u8>>(1);
+/// drop(rx); // the consumer has gone before the first chunk
+/// let mut sent = 0;
+/// let send = |chunk: Vec<u8>| {
+///     sent += 1;
+///     tx.send(chunk).map_err(|_| receiver_gone())
+/// };
+/// let report = run_job(&Job::new(&generator, encoder.clone()), ChunkSink::new(encoder, false, send), |_| {})?;
+/// assert_eq!(report.end, JobEnd::Cancelled); // stopped cleanly, not an error
+/// assert_eq!((sent, report.bytes), (1, 0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait ChunkChannel {
+    /// Sends one chunk, waiting while the channel is full.
+    fn send_chunk(&mut self, chunk: Vec<u8>) -> io::Result<()>;
+}
+
+impl<F: FnMut(Vec<u8>) -> io::Result<()>> ChunkChannel for F {
+    fn send_chunk(&mut self, chunk: Vec<u8>) -> io::Result<()> {
+        self(chunk)
+    }
+}
+
+impl ChunkChannel for mpsc::SyncSender<Vec<u8>> {
+    fn send_chunk(&mut self, chunk: Vec<u8>) -> io::Result<()> {
+        self.send(chunk).map_err(|_| receiver_gone())
+    }
+}
+
+impl ChunkChannel for mpsc::Sender<Vec<u8>> {
+    fn send_chunk(&mut self, chunk: Vec<u8>) -> io::Result<()> {
+        self.send(chunk).map_err(|_| receiver_gone())
+    }
+}
+
+/// The error a [`ChunkChannel`] returns when its receiver has gone: kind
+/// [`BrokenPipe`](io::ErrorKind::BrokenPipe), like a write into a pipe nobody reads.
+pub fn receiver_gone() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::BrokenPipe,
+        "the receiver of the output has gone",
+    )
+}
+
+/// Passes each batch's bytes to a [`ChunkChannel`] as one chunk: the format's header goes
+/// with the first, the footer after the last, so the chunks concatenated are exactly the
+/// document a [`StreamSink`](super::StreamSink) would write. With a one-file-per-patient
+/// format each patient's bytes are a chunk of their own.
+///
+/// When the receiver has gone, the sink drops what comes next and asks the job to stop
+/// ([`JobSink::stopped`]): the job ends [`Cancelled`](JobEnd::Cancelled), without an
+/// error. (Should the receiver go while the footer, after the last patient, is being
+/// sent, the job has nothing left to stop and ends as it would have.) Bytes count when
+/// the channel took them.
+///
+/// Bytes sent but not yet consumed count in the job's memory when the consumer reports
+/// them through [`ChunkSink::queued`].
+pub struct ChunkSink<C> {
     encoder: Arc<dyn Encoder>,
-    send: F,
+    channel: C,
     per_patient: bool,
     started: bool,
+    /// The receiver has gone.
+    closed: bool,
     patients: u64,
     bytes: u64,
     queued: Option<Arc<AtomicU64>>,
@@ -29,13 +105,23 @@ pub struct ChunkSink<F> {
 
 impl<F: FnMut(Vec<u8>) -> io::Result<()>> ChunkSink<F> {
     /// A sink sending the chunks of `encoder`'s document (one per patient when
-    /// `per_patient`) to `send`.
+    /// `per_patient`) to the closure `send` (see [`ChunkChannel`] for what its errors
+    /// mean).
     pub fn new(encoder: Arc<dyn Encoder>, per_patient: bool, send: F) -> ChunkSink<F> {
+        ChunkSink::to_channel(encoder, per_patient, send)
+    }
+}
+
+impl<C: ChunkChannel> ChunkSink<C> {
+    /// A sink sending the chunks of `encoder`'s document (one per patient when
+    /// `per_patient`) into `channel`: a std `SyncSender<Vec<u8>>`, say.
+    pub fn to_channel(encoder: Arc<dyn Encoder>, per_patient: bool, channel: C) -> ChunkSink<C> {
         ChunkSink {
             encoder,
-            send,
+            channel,
             per_patient,
             started: false,
+            closed: false,
             patients: 0,
             bytes: 0,
             queued: None,
@@ -44,14 +130,27 @@ impl<F: FnMut(Vec<u8>) -> io::Result<()>> ChunkSink<F> {
 
     /// Counts `queued` (bytes sent and not yet consumed, kept by the consumer) in the
     /// job's memory.
-    pub fn queued(mut self, queued: Arc<AtomicU64>) -> ChunkSink<F> {
+    pub fn queued(mut self, queued: Arc<AtomicU64>) -> ChunkSink<C> {
         self.queued = Some(queued);
         self
     }
 
     fn emit(&mut self, chunk: Vec<u8>) -> io::Result<()> {
-        self.bytes += chunk.len() as u64;
-        (self.send)(chunk)
+        if self.closed {
+            return Ok(());
+        }
+        let len = chunk.len() as u64;
+        match self.channel.send_chunk(chunk) {
+            Ok(()) => {
+                self.bytes += len;
+                Ok(())
+            }
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// The header, the first time.
@@ -65,7 +164,7 @@ impl<F: FnMut(Vec<u8>) -> io::Result<()>> ChunkSink<F> {
     }
 }
 
-impl<F: FnMut(Vec<u8>) -> io::Result<()>> JobSink for ChunkSink<F> {
+impl<C: ChunkChannel> JobSink for ChunkSink<C> {
     type Output = ();
 
     fn per_patient(&self) -> bool {
@@ -102,6 +201,10 @@ impl<F: FnMut(Vec<u8>) -> io::Result<()>> JobSink for ChunkSink<F> {
         self.queued
             .as_ref()
             .map_or(0, |q| q.load(Ordering::Relaxed))
+    }
+
+    fn stopped(&self) -> Option<JobEnd> {
+        self.closed.then_some(JobEnd::Cancelled)
     }
 
     fn finish(mut self) -> io::Result<((), u64)> {

@@ -1,6 +1,7 @@
 //! [`run_job`]: one generation job, in parallel, under a budget, cancellable.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::io::{self, Write};
 use std::mem::size_of;
 use std::ops::Range;
@@ -24,13 +25,28 @@ pub const DEFAULT_BATCH: usize = 128;
 /// Shortest interval between two progress reports.
 pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
 
+/// Most worker threads a front-end accepts for one job (the CLI's `--threads`, Python's
+/// `threads=`): far more than any machine has cores, low enough that a typo such as
+/// `100000` is refused instead of spawning a hundred thousand threads.
+pub const MAX_THREADS: usize = 1024;
+
+/// Largest batch a front-end accepts (the CLI's `--chunk`, Python's `batch_size=`): a
+/// batch is held encoded in memory while it waits for the writer, so a million patients
+/// (gigabytes in the costliest formats) is already more than useful.
+pub const MAX_BATCH: usize = 1 << 20;
+
 /// Bytes per patient assumed for a batch's encoded bytes until the first batch shows
 /// the real figure (a JSON record is about 3.6 KB, a FHIR Bundle 28 KB).
 const FIRST_ESTIMATE: u64 = 4096;
 
-/// What one job generates and how: build with [`Job::new`], then adjust.
-pub struct Job<'a> {
-    generator: &'a Generator,
+/// What one job generates and how: build with [`Job::new`], then adjust; run it with
+/// [`run_job`] on the calling thread, or with [`Job::spawn`] on a thread of its own.
+///
+/// A job holds its own handle on the generator (a [`Generator`] is shared, not copied,
+/// when cloned), so it can be moved to another thread and cloned to run again.
+#[derive(Clone)]
+pub struct Job {
+    generator: Generator,
     encoder: Arc<dyn Encoder>,
     range: Range<u64>,
     budget: Budget,
@@ -39,11 +55,11 @@ pub struct Job<'a> {
     batch: usize,
 }
 
-impl<'a> Job<'a> {
+impl Job {
     /// The whole run of `generator`, encoded by `encoder`, on one thread, no limits.
-    pub fn new(generator: &'a Generator, encoder: Arc<dyn Encoder>) -> Job<'a> {
+    pub fn new(generator: &Generator, encoder: Arc<dyn Encoder>) -> Job {
         Job {
-            generator,
+            generator: generator.clone(),
             encoder,
             range: 0..generator.len(),
             budget: Budget::default(),
@@ -54,34 +70,47 @@ impl<'a> Job<'a> {
     }
 
     /// Only the patients of `range` (a shard).
-    pub fn range(mut self, range: Range<u64>) -> Job<'a> {
+    pub fn range(mut self, range: Range<u64>) -> Job {
         self.range = range;
         self
     }
 
     /// Limits.
-    pub fn budget(mut self, budget: Budget) -> Job<'a> {
+    pub fn budget(mut self, budget: Budget) -> Job {
         self.budget = budget;
         self
     }
 
     /// The token that cancels the job.
-    pub fn cancel(mut self, token: CancelToken) -> Job<'a> {
+    pub fn cancel(mut self, token: CancelToken) -> Job {
         self.cancel = token;
         self
     }
 
     /// Worker threads (at least 1). Never changes the output.
-    pub fn threads(mut self, threads: usize) -> Job<'a> {
+    pub fn threads(mut self, threads: usize) -> Job {
         self.threads = threads.max(1);
         self
     }
 
     /// Patients per batch (at least 1): the unit of work, and of checking the budget and
     /// the cancel token. Never changes the output.
-    pub fn batch(mut self, batch: usize) -> Job<'a> {
+    pub fn batch(mut self, batch: usize) -> Job {
         self.batch = batch.max(1);
         self
+    }
+
+    /// Patients the job writes unless it is cancelled or another limit stops it: its
+    /// range, capped by the budget's `max_patients` (0 for a range outside the run, which
+    /// the job refuses when it starts).
+    pub fn planned(&self) -> u64 {
+        let n = self.range.end.saturating_sub(self.range.start);
+        self.budget.max_patients.map_or(n, |max| n.min(max))
+    }
+
+    /// The token that cancels the job (shared with whoever else holds a clone).
+    pub fn cancel_token(&self) -> &CancelToken {
+        &self.cancel
     }
 }
 
@@ -120,6 +149,19 @@ pub trait JobSink {
     /// Bytes the sink holds in its own buffers (counted in the job's memory).
     fn memory(&self) -> u64 {
         0
+    }
+
+    /// Asked after every batch: `Some(end)` stops the job at once, its output finished,
+    /// ending with `end`. A sink whose consumer has gone (a closed channel: see
+    /// [`ChunkSink`](super::ChunkSink)) says [`JobEnd::Cancelled`], so that the job stops
+    /// cleanly instead of failing; a sink that watches a limit the job cannot see (the
+    /// memory of a table being built for the caller) says [`JobEnd::BudgetExceeded`].
+    ///
+    /// As for the job's own limits, a budget end asked after the last batch does not
+    /// count: the run is complete. A cancel always counts (the last batch did not reach
+    /// its consumer).
+    fn stopped(&self) -> Option<JobEnd> {
+        None
     }
 
     /// Closes the output so that it is a complete document; returns what the sink gives
@@ -245,6 +287,37 @@ impl JobEnd {
     }
 }
 
+/// How every front-end says how a job ended: `completed`, `cancelled`, or `budget
+/// exceeded: wall_time limit 2000 ms, used 2013 ms` (the resource, then its limit and
+/// what was used, in the resource's [unit](Resource::unit)). A job that failed is a
+/// [`JobError`], whose `Display` says why.
+///
+/// ```
+/// use milmed_core::budget::Resource;
+/// use milmed_core::job::JobEnd;
+///
+/// let end = JobEnd::BudgetExceeded { resource: Resource::Patients, limit: 40, used: 40 };
+/// assert_eq!(end.to_string(), "budget exceeded: patients limit 40 patients, used 40 patients");
+/// assert_eq!(JobEnd::Complete.to_string(), "completed");
+/// ```
+impl fmt::Display for JobEnd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JobEnd::Complete => f.write_str("completed"),
+            JobEnd::Cancelled => f.write_str("cancelled"),
+            JobEnd::BudgetExceeded {
+                resource,
+                limit,
+                used,
+            } => write!(
+                f,
+                "budget exceeded: {resource} limit {limit} {unit}, used {used} {unit}",
+                unit = resource.unit()
+            ),
+        }
+    }
+}
+
 /// What a job did.
 #[derive(Debug)]
 pub struct JobReport<T> {
@@ -308,6 +381,10 @@ pub enum JobError {
     /// Writing the output failed.
     #[error("writing the output failed: {0}")]
     Io(#[from] io::Error),
+    /// The thread running the job (see [`Job::spawn`]) panicked: a bug in milmed or in
+    /// the sink, reported as an error rather than taking the caller down with it.
+    #[error("the job's thread panicked: {0}")]
+    Panicked(String),
 }
 
 /// Memory reserved by a job: checked against its limit before anything is allocated.
@@ -435,7 +512,7 @@ struct InFlight {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn run_job<S: JobSink>(
-    job: &Job<'_>,
+    job: &Job,
     mut sink: S,
     mut progress: impl FnMut(&Progress),
 ) -> Result<JobReport<S::Output>, JobError> {
@@ -545,6 +622,12 @@ pub fn run_job<S: JobSink>(
             batches += 1;
             for (total, n) in outcomes.iter_mut().zip(flight.outcomes) {
                 *total += n;
+            }
+            // The sink's own stop (see `JobSink::stopped`).
+            if let Some(stop) = sink.stopped()
+                && (patients < total || stop == JobEnd::Cancelled)
+            {
+                return Err(Stop::End(stop));
             }
             let now = Instant::now();
             if now.duration_since(last_progress) >= PROGRESS_INTERVAL {

@@ -309,6 +309,39 @@ impl Scenario {
         read::read(&root, Syntax::Json)
     }
 
+    /// Reads a scenario from a JSON value already parsed (a stored scenario, a field of a
+    /// request body): the same reading, errors and paths as [`Scenario::from_json`] of
+    /// the value's text, without printing and parsing it again. A value has no syntax
+    /// left to get wrong, so the error is never [`ScenarioError::Parse`].
+    ///
+    /// ```
+    /// use milmed_core::{Scenario, ScenarioError};
+    ///
+    /// let stored = Scenario::preset("peacekeeping")?.to_value();
+    /// assert_eq!(Scenario::from_value(stored)?, Scenario::preset("peacekeeping")?);
+    /// let wrong = serde_json::json!({"patients": "many"});
+    /// let Err(ScenarioError::Invalid(issues)) = Scenario::from_value(wrong) else { panic!() };
+    /// assert_eq!(issues[0].path, "patients");
+    /// # Ok::<(), ScenarioError>(())
+    /// ```
+    pub fn from_value(value: serde_json::Value) -> Result<Scenario, ScenarioError> {
+        // Every JSON value is a node: this cannot fail, but say so if it ever did.
+        let root = Node::deserialize(value).map_err(|e| ScenarioError::Parse {
+            format: "JSON",
+            path: ".".to_owned(),
+            message: e.to_string(),
+            line: 0,
+            column: 0,
+        })?;
+        read::read(&root, Syntax::Json)
+    }
+
+    /// The scenario as a JSON value, every field spelled out: what
+    /// [`Scenario::from_value`] reads back, and [`Scenario::to_json_pretty`] prints.
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("a scenario always serialises")
+    }
+
     /// Reads a scenario from TOML (same fields as JSON, same errors as
     /// [`Scenario::from_json`]). `start` may also be a TOML date-time.
     pub fn from_toml(text: &str) -> Result<Scenario, ScenarioError> {
