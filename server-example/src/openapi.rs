@@ -2,7 +2,10 @@
 //! `GET /api/v1/openapi.json`.
 //!
 //! Each handler carries its `#[utoipa::path]` (route, parameters, body, the statuses it
-//! answers itself); [`ApiDoc`] lists them, and [`Common`] adds what the middleware around
+//! answers itself). `crate::router` registers every handler with `utoipa_axum::routes!`,
+//! so the one list of routes gives both the router and the paths of the document; this
+//! module does not know the routes. [`complete`] adds to those paths the description,
+//! tags and shared schemas of `ApiDoc`, and [`Common`] adds what the middleware around
 //! every route can answer: 401 and 429 on keyed routes, 408 where the request timeout
 //! applies, 413 and 415 where there is a body, 503 (load shedding) and 500 everywhere,
 //! and the `X-Request-Id`, `X-Response-Time` and `X-Content-Type-Options` headers of
@@ -11,7 +14,9 @@
 //! nullability and presence included) and serve only as schemas; the tests and
 //! schemathesis check real answers against them.
 
-use std::sync::OnceLock;
+use std::sync::Arc;
+
+use axum::Extension;
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -21,8 +26,6 @@ use utoipa::openapi::response::{Response as ApiResponse, ResponseBuilder};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr};
 use utoipa::{Modify, OpenApi, ToSchema};
-
-use crate::routes::{catalog, configurations, downloads, health, jobs, streaming};
 
 /// The routes that are streams: the request timeout does not apply to them (no 408).
 const STREAMS: [&str; 2] = ["/api/v1/streaming/generate", "/api/v1/downloads/{id}"];
@@ -36,43 +39,13 @@ against the key's minute, hour and day windows (429 with `Retry-After` beyond) a
 patients per request (403 beyond). Every error answers with one JSON envelope, `ErrorBody`. \
 Every route also answers with a trailing slash.";
 
-/// The OpenAPI document: every route of [`crate::router`], its parameters, bodies and
-/// answers.
+/// What the document holds besides its paths: the description, the tags and the
+/// schemas no path names. The paths come from the routes (`crate::router`), registered
+/// with `utoipa_axum::routes!`, each handler with its `#[utoipa::path]`.
 #[derive(OpenApi)]
 #[openapi(
     info(title = "milmed", version = env!("CARGO_PKG_VERSION"), description = DESCRIPTION),
-    paths(
-        health::live,
-        health::ready,
-        health::health,
-        health::database,
-        catalog::nationalities,
-        catalog::condition_types,
-        catalog::facility_types,
-        catalog::static_fronts,
-        catalog::presets,
-        catalog::preset,
-        catalog::categories,
-        jobs::create,
-        jobs::list,
-        jobs::get,
-        jobs::cancel,
-        jobs::delete,
-        jobs::results,
-        downloads::download,
-        streaming::get,
-        streaming::post,
-        configurations::create,
-        configurations::list,
-        configurations::get,
-        configurations::new_version,
-        configurations::delete,
-        configurations::validate,
-        crate::metrics::serve,
-        serve,
-    ),
     components(schemas(ErrorBody, IssueBody, PresetName, StreamFormat)),
-    modifiers(&Common),
     tags(
         (name = "health", description = "Liveness, readiness and health (no key)."),
         (name = "reference", description = "Reference data to build requests (no key)."),
@@ -85,11 +58,32 @@ Every route also answers with a trailing slash.";
         (name = "openapi", description = "This document (no key)."),
     )
 )]
-pub struct ApiDoc;
+struct ApiDoc;
 
-/// The OpenAPI document.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+/// The whole document from the routes' own `paths` (and the schemas they name): the
+/// description, tags and shared schemas of `ApiDoc`, then [`Common`]'s answers of the
+/// middleware, security scheme and headers.
+pub fn complete(paths: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(paths);
+    Common.modify(&mut doc);
+    doc
+}
+
+/// The document as served: rendered to JSON once, when the router is made, and handed
+/// to [`serve`] as a request extension.
+#[derive(Clone, Debug)]
+pub struct Document(Arc<str>);
+
+impl Document {
+    /// `doc`, rendered.
+    pub fn new(doc: utoipa::openapi::OpenApi) -> Document {
+        Document(
+            doc.to_json()
+                .expect("the document serializes to JSON")
+                .into(),
+        )
+    }
 }
 
 /// `GET /api/v1/openapi.json`: the document, as JSON.
@@ -101,14 +95,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     tag = "openapi",
     responses((status = 200, description = "This OpenAPI 3.1 document.", body = Object, content_type = "application/json"))
 )]
-pub async fn serve() -> Response {
-    static DOCUMENT: OnceLock<String> = OnceLock::new();
-    let body = DOCUMENT.get_or_init(|| {
-        openapi()
-            .to_json()
-            .expect("the document serializes to JSON")
-    });
-    let mut response = body.as_str().into_response();
+pub async fn serve(Extension(Document(body)): Extension<Document>) -> Response {
+    let mut response = body.to_string().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
