@@ -538,7 +538,7 @@ pub struct StoreCheck {
     /// The database's health; only with PostgreSQL.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
-    pub details: Option<DatabaseHealth>,
+    pub details: Option<milmed_postgres::Health>,
 }
 
 /// A 503 of health: unhealthy, or the error envelope when the request was shed.
@@ -557,7 +557,7 @@ pub struct DatabaseView {
     /// `healthy` when the database is reachable.
     pub status: HealthStatus,
     /// The database's health.
-    pub database: DatabaseHealth,
+    pub database: milmed_postgres::Health,
 }
 
 /// A 503 of the database's health: unreachable, or the error envelope.
@@ -570,106 +570,6 @@ pub enum DatabaseViewOrError {
     Error(ErrorBody),
 }
 
-/// The database's health (`milmed_postgres::Health`).
-#[derive(ToSchema)]
-pub struct DatabaseHealth {
-    /// Whether a query round trip succeeded.
-    pub reachable: bool,
-    /// Seconds to get a connection and run the probe query.
-    pub latency: f64,
-    /// `server_version` when reachable.
-    #[schema(required = true)]
-    pub server_version: Option<String>,
-    /// Why it is not reachable.
-    #[schema(required = true)]
-    pub error: Option<String>,
-    /// The pool.
-    pub pool: PoolState,
-}
-
-/// The pool's connections and counters (`milmed_postgres::PoolState`).
-#[derive(ToSchema)]
-pub struct PoolState {
-    /// Open connections.
-    pub connections: u32,
-    /// Open connections not in use.
-    pub idle: u32,
-    /// Connections in use.
-    pub in_use: u32,
-    /// Most connections.
-    pub max_size: u32,
-    /// Requests waiting for a connection now.
-    pub waiting: u64,
-    /// Connections handed out or refused, in all.
-    pub gets: u64,
-    /// Requests that had to wait.
-    pub gets_waited: u64,
-    /// Requests that gave up at the connection timeout.
-    pub gets_timed_out: u64,
-    /// Total seconds requests spent waiting.
-    pub wait_time: f64,
-    /// Connections opened.
-    pub connections_created: u64,
-    /// Connections closed because they were broken.
-    pub closed_broken: u64,
-    /// Connections closed because the check on checkout failed.
-    pub closed_invalid: u64,
-    /// Connections closed at their maximum lifetime.
-    pub closed_max_lifetime: u64,
-    /// Connections closed after being idle too long.
-    pub closed_idle_timeout: u64,
-}
-
-/// Where a job is in its lifecycle.
-#[derive(ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum JobStatus {
-    /// Waiting for a worker.
-    Queued,
-    /// A worker is generating it.
-    Running,
-    /// Done (final).
-    Completed,
-    /// Stopped with an error (final).
-    Failed,
-    /// Cancelled (final).
-    Cancelled,
-}
-
-/// A job's queue priority.
-#[derive(ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum JobPriority {
-    /// After the others.
-    Low,
-    /// The default.
-    Normal,
-    /// Before the others.
-    High,
-}
-
-/// An output format a job can write.
-#[derive(ToSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum JobFormat {
-    /// One JSON array.
-    Json,
-    /// One JSON record per line.
-    Ndjson,
-    /// One row per patient.
-    Csv,
-    /// One row per event.
-    EventsCsv,
-    /// XML.
-    Xml,
-    /// The viewer's format.
-    Viewer,
-    /// FHIR bundles.
-    Fhir,
-    /// One FHIR transaction bundle.
-    FhirTransaction,
-}
-
 /// The format of a stream.
 #[derive(ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -678,99 +578,4 @@ pub enum StreamFormat {
     Ndjson,
     /// One JSON array (`application/json`).
     Json,
-}
-
-/// A job as the API shows it.
-#[derive(ToSchema)]
-pub struct JobView {
-    /// Its id, a string of digits.
-    #[schema(example = "1")]
-    pub job_id: String,
-    /// Where it is.
-    pub status: JobStatus,
-    /// Its queue priority.
-    pub priority: JobPriority,
-    /// When it was queued (RFC 3339).
-    #[schema(format = DateTime)]
-    pub created_at: String,
-    /// When a worker first took it.
-    #[schema(format = DateTime, required = true)]
-    pub started_at: Option<String>,
-    /// When it became final.
-    #[schema(format = DateTime, required = true)]
-    pub completed_at: Option<String>,
-    /// Percent done: 100 once completed, at most 99 before.
-    #[schema(minimum = 0, maximum = 100)]
-    pub progress: u64,
-    /// Patients generated so far.
-    pub patients_done: u64,
-    /// Output bytes written so far.
-    pub bytes_done: u64,
-    /// Patients it generates.
-    pub total_patients: u64,
-    /// The seed.
-    #[schema(format = "uint64")]
-    pub seed: u64,
-    /// Its formats.
-    pub output_formats: Vec<String>,
-    /// How many times a worker took it (more than 1 after a re-run).
-    pub attempt: i32,
-    /// Why it failed.
-    #[schema(required = true)]
-    pub error: Option<String>,
-    /// What it produced, once completed: `total_patients`, `outcomes`, `bytes` (of the
-    /// first format), `seconds`, `complete`.
-    #[schema(value_type = Option<Object>, required = true)]
-    pub summary: Option<serde_json::Value>,
-}
-
-/// The answer of `POST /api/v1/generation`: the job, a message and an estimate.
-#[derive(ToSchema)]
-pub struct CreatedJob {
-    /// The job.
-    #[serde(flatten)]
-    pub job: JobView,
-    /// `job {id} queued`.
-    pub message: String,
-    /// Seconds the job will likely run once a worker takes it (at least 1; the wait in
-    /// the queue is not included): its patients at a conservative rate for its first
-    /// format, plus storing them when it does.
-    #[schema(minimum = 1)]
-    pub estimated_duration: u64,
-}
-
-/// The answer of `GET /api/v1/jobs`.
-#[derive(ToSchema)]
-pub struct JobList {
-    /// The caller's jobs, newest first.
-    pub jobs: Vec<JobView>,
-    /// The id to give as `after` for the next page; null on the last page.
-    #[schema(required = true)]
-    pub next_after: Option<i64>,
-}
-
-/// The answer of `DELETE /api/v1/jobs/{id}`.
-#[derive(ToSchema)]
-pub struct DeletedJob {
-    /// Always true.
-    pub deleted: bool,
-    /// The job's id.
-    pub job_id: String,
-}
-
-/// The answer of `GET /api/v1/jobs/{id}/results`.
-#[derive(ToSchema)]
-pub struct ResultsPage {
-    /// The job's id, as given in the path.
-    pub job_id: String,
-    /// The job's patients.
-    pub total: u64,
-    /// This page, from 1.
-    pub page: u64,
-    /// Patients per page.
-    pub per_page: u64,
-    /// Pages in all.
-    pub total_pages: u64,
-    /// This page's patients (empty past the last page).
-    pub patients: Vec<Patient>,
 }
