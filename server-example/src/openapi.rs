@@ -378,58 +378,6 @@ pub struct ConfigurationBody {
     pub preset: Option<PresetName>,
 }
 
-/// A stored configuration.
-#[derive(ToSchema)]
-pub struct ConfigurationView {
-    /// Its id, a string of digits; each version has its own.
-    #[schema(example = "1")]
-    pub id: String,
-    /// Its name, shared by its versions.
-    pub name: String,
-    /// 1, then one more per version.
-    pub version: i32,
-    /// The id of the version it was made from.
-    #[schema(required = true)]
-    pub parent_id: Option<String>,
-    /// The scenario, in milmed's JSON shape.
-    #[schema(value_type = Object)]
-    pub scenario: serde_json::Value,
-    /// When it was stored (RFC 3339).
-    #[schema(format = DateTime)]
-    pub created_at: String,
-    /// When it last changed (RFC 3339).
-    #[schema(format = DateTime)]
-    pub updated_at: String,
-}
-
-/// The answer of `GET /api/v1/configurations`.
-#[derive(ToSchema)]
-pub struct ConfigurationList {
-    /// The caller's configurations, oldest first.
-    pub configurations: Vec<ConfigurationView>,
-    /// The id to give as `after` for the next page; null on the last page.
-    #[schema(required = true)]
-    pub next_after: Option<i64>,
-}
-
-/// The answer of `POST /api/v1/configurations/validate`.
-#[derive(ToSchema)]
-pub struct Validation {
-    /// Whether the body is a valid configuration.
-    pub valid: bool,
-    /// Every broken rule (none when valid).
-    pub errors: Vec<ValidationIssue>,
-}
-
-/// A broken rule.
-#[derive(ToSchema)]
-pub struct ValidationIssue {
-    /// Where, e.g. `fronts[0].casualty_rate` (`.` for the whole body).
-    pub path: String,
-    /// What is wrong and what is allowed.
-    pub message: String,
-}
-
 /// Bytes of a file (a ZIP, or one format's output).
 #[derive(ToSchema)]
 #[schema(value_type = String, format = Binary)]
