@@ -99,21 +99,6 @@ impl ConfigurationView {
     }
 }
 
-fn store_error(e: Error) -> ApiError {
-    match e {
-        Error::NotFound { id, .. } => ApiError::not_found(format!("configuration {id} not found")),
-        Error::Conflict(message) => ApiError::new(StatusCode::CONFLICT, message),
-        Error::Invalid(message) => ApiError::unprocessable(message),
-        e if super::unstorable_text(&e) => super::unstorable_text_error(),
-        e if e.is_transient() => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the configuration store is busy; retry shortly",
-        )
-        .retry_after(1),
-        e => ApiError::internal(e),
-    }
-}
-
 /// The id in a path; anything that is not one is simply not found.
 fn parse_id(id: &str) -> Result<i64, ApiError> {
     id.parse()
@@ -235,8 +220,7 @@ pub async fn create(
     let stored = state
         .configurations()
         .create(key.id, &name, &scenario)
-        .await
-        .map_err(store_error)?;
+        .await?;
     Ok((StatusCode::CREATED, Json(ConfigurationView::new(&stored))))
 }
 
@@ -288,11 +272,7 @@ pub async fn list(
             ApiError::unprocessable(format!("skip: {skip} is too large; give 0 to {}", i64::MAX))
         })?),
     };
-    let rows = state
-        .configurations()
-        .list(key.id, page, limit)
-        .await
-        .map_err(store_error)?;
+    let rows = state.configurations().list(key.id, page, limit).await?;
     let next = super::next_after(rows.len(), limit, rows.last().map(|r| r.id));
     Ok(Json(ConfigurationList {
         configurations: rows.iter().map(ConfigurationView::new).collect(),
@@ -319,11 +299,7 @@ pub async fn get(
     ApiExtension(key): ApiExtension<ApiKey>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ConfigurationView>, ApiError> {
-    let stored = state
-        .configurations()
-        .get(key.id, parse_id(&id)?)
-        .await
-        .map_err(store_error)?;
+    let stored = state.configurations().get(key.id, parse_id(&id)?).await?;
     Ok(Json(ConfigurationView::new(&stored)))
 }
 
@@ -359,8 +335,7 @@ pub async fn new_version(
     let stored = state
         .configurations()
         .new_version(key.id, id, name.as_deref(), &scenario)
-        .await
-        .map_err(store_error)?;
+        .await?;
     Ok(Json(ConfigurationView::new(&stored)))
 }
 
@@ -386,8 +361,7 @@ pub async fn delete(
     state
         .configurations()
         .delete(key.id, parse_id(&id)?)
-        .await
-        .map_err(store_error)?;
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -438,6 +412,6 @@ pub async fn scenario_of(state: &AppState, key: &ApiKey, id: &str) -> Result<Sce
             .scenario()
             .map_err(|e| ApiError::unprocessable(e.to_string())),
         Err(Error::NotFound { .. }) => Err(missing()),
-        Err(e) => Err(store_error(e)),
+        Err(e) => Err(e.into()),
     }
 }

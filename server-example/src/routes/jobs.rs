@@ -154,18 +154,14 @@ pub struct ResultsPage {
     pub patients: Box<RawValue>,
 }
 
-fn store_error(e: Error) -> ApiError {
-    match e {
-        Error::NotFound { what, id } => ApiError::not_found(format!("{what} {id} not found")),
+/// Cancels job `id`. A job that became final meanwhile is refused with 400, as
+/// cancelling a final job is (the ancestor's documented answer), not with the store's
+/// 409 for a conflict.
+async fn cancel_job(state: &AppState, id: i64) -> Result<Job, ApiError> {
+    state.jobs().cancel(id).await.map_err(|e| match e {
         Error::Conflict(message) => ApiError::bad_request(message),
-        Error::Invalid(message) => ApiError::unprocessable(message),
-        e if super::unstorable_text(&e) => super::unstorable_text_error(),
-        e if e.is_transient() => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the job store is busy; retry shortly",
-        ),
-        e => ApiError::internal(e),
-    }
+        e => e.into(),
+    })
 }
 
 /// The job `id` if `key` owns it; 404 otherwise.
@@ -175,7 +171,7 @@ pub(crate) async fn owned(state: &AppState, key: &ApiKey, id: &str) -> Result<Jo
     match state.jobs().get(number).await {
         Ok(job) if job.owner_key_id == Some(key.id) => Ok(job),
         Ok(_) | Err(Error::NotFound { .. }) => Err(missing()),
-        Err(e) => Err(store_error(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -229,7 +225,7 @@ pub async fn create(
         .map_err(ApiError::internal)?,
         persist_patients: generation.persist_patients,
     };
-    let job = state.jobs().create(new).await.map_err(store_error)?;
+    let job = state.jobs().create(new).await?;
     let body = CreatedJob {
         job: JobView::new(&job),
         message: format!("job {} queued", job.id),
@@ -278,8 +274,7 @@ pub async fn list(
     let jobs = state
         .jobs()
         .list_by_owner(key.id, query.after, limit)
-        .await
-        .map_err(store_error)?;
+        .await?;
     let next = super::next_after(jobs.len(), limit, jobs.last().map(|j| j.id));
     Ok(Json(JobList {
         jobs: jobs.iter().map(JobView::new).collect(),
@@ -339,7 +334,7 @@ pub async fn cancel(
             job.status.as_str()
         )));
     }
-    let job = state.jobs().cancel(job.id).await.map_err(store_error)?;
+    let job = cancel_job(&state, job.id).await?;
     Ok(Json(JobView::new(&job)))
 }
 
@@ -365,9 +360,9 @@ pub async fn delete(
 ) -> Result<Json<DeletedJob>, ApiError> {
     let job = owned(&state, &key, &id).await?;
     if !job.status.is_final() {
-        state.jobs().cancel(job.id).await.map_err(store_error)?;
+        cancel_job(&state, job.id).await?;
     }
-    state.jobs().delete(job.id).await.map_err(store_error)?;
+    state.jobs().delete(job.id).await?;
     Ok(Json(DeletedJob {
         deleted: true,
         job_id: job.id.to_string(),
@@ -471,8 +466,7 @@ pub async fn results(
             };
             let records = PatientStore::new(db.clone())
                 .records(job_ref, first..last)
-                .await
-                .map_err(store_error)?;
+                .await?;
             let mut array =
                 Vec::with_capacity(records.iter().map(|r| r.len() + 1).sum::<usize>() + 2);
             array.push(b'[');
