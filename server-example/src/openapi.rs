@@ -9,10 +9,11 @@
 //! every route can answer: 401 and 429 on keyed routes, 408 where the request timeout
 //! applies, 413 and 415 where there is a body, 503 (load shedding) and 500 everywhere,
 //! and the `X-Request-Id`, `X-Response-Time` and `X-Content-Type-Options` headers of
-//! every answer. Many handlers
-//! build their JSON with `json!`: the types below describe it (field for field,
-//! nullability and presence included) and serve only as schemas; the tests and
-//! schemathesis check real answers against them.
+//! every answer. Most handlers answer with `Json<T>`, `T` their own schema; the health
+//! handlers still build their JSON with `json!`, and the health types below describe it
+//! (field for field, nullability and presence included) and serve only as schemas, as do
+//! the error envelope, the request bodies read by hand and the streamed bytes; the tests
+//! and schemathesis check real answers against them.
 
 use std::sync::Arc;
 
