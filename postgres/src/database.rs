@@ -188,15 +188,23 @@ impl Database {
 
 /// What [`Database::health`] found.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(as = DatabaseHealth, description = "The database's health.")
+)]
 pub struct Health {
     /// Whether a query round trip succeeded.
     pub reachable: bool,
-    /// Time to get a connection and run the probe query.
+    /// Time to get a connection and run the probe query (seconds in JSON).
     #[serde(serialize_with = "seconds")]
+    #[cfg_attr(feature = "utoipa", schema(value_type = f64))]
     pub latency: Duration,
     /// `server_version` when reachable.
+    #[cfg_attr(feature = "utoipa", schema(required = true))]
     pub server_version: Option<String>,
     /// Why it is not reachable.
+    #[cfg_attr(feature = "utoipa", schema(required = true))]
     pub error: Option<String>,
     /// The pool.
     pub pool: PoolState,
@@ -205,6 +213,11 @@ pub struct Health {
 /// The pool's connections and counters, shaped for Prometheus: gauges for the first
 /// five, monotonic counters for the rest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(description = "The pool's connections and counters.")
+)]
 pub struct PoolState {
     /// Open connections.
     pub connections: u32,
@@ -222,8 +235,9 @@ pub struct PoolState {
     pub gets_waited: u64,
     /// Requests that gave up at the connection timeout.
     pub gets_timed_out: u64,
-    /// Total time requests spent waiting.
+    /// Total time requests spent waiting (seconds in JSON).
     #[serde(serialize_with = "seconds")]
+    #[cfg_attr(feature = "utoipa", schema(value_type = f64))]
     pub wait_time: Duration,
     /// Connections opened.
     pub connections_created: u64,

@@ -153,6 +153,11 @@ const REQUEUE_EXPIRED: &str = "UPDATE jobs SET status = 'queued', lease_owner = 
 /// The textual forms ([`as_str`](Self::as_str), [`FromStr`], serde) are the values the
 /// table stores: `queued`, `running`, `completed`, `failed` and `cancelled`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(description = "Where a job is in its lifecycle.")
+)]
 #[serde(rename_all = "lowercase")]
 pub enum JobStatus {
     /// Waiting for an instance to claim it.

@@ -125,6 +125,46 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The one mapping of a store's error to an answer, for every store (milmed-postgres's
+/// and the in-memory ones, which fail with the same error): no such row 404, a conflict
+/// 409, a refused value 422 (a text PostgreSQL cannot store included), a busy or
+/// unreachable store 503 with `Retry-After`, anything else 500 (logged).
+impl From<milmed_postgres::Error> for ApiError {
+    fn from(e: milmed_postgres::Error) -> ApiError {
+        use milmed_postgres::Error;
+        match e {
+            Error::NotFound { what, id } => {
+                // The API calls stored scenarios configurations.
+                let what = if what == "scenario" {
+                    "configuration"
+                } else {
+                    what
+                };
+                ApiError::not_found(format!("{what} {id} not found"))
+            }
+            Error::Conflict(message) => ApiError::new(StatusCode::CONFLICT, message),
+            Error::Invalid(message) => ApiError::unprocessable(message),
+            e if unstorable_text(&e) => ApiError::unprocessable(
+                "a string holds a character that cannot be stored (NUL, \\u0000); remove it",
+            ),
+            e if e.is_transient() => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database is busy; retry shortly",
+            )
+            .retry_after(1),
+            e => ApiError::internal(e),
+        }
+    }
+}
+
+/// Whether PostgreSQL refused a text for a character it cannot store (a NUL: SQLSTATE
+/// 22P05 in JSON, 22021 in text). Bodies are checked for NULs before they get here; this
+/// is the backstop that keeps such a refusal a 422 rather than a 500.
+fn unstorable_text(e: &milmed_postgres::Error) -> bool {
+    e.code()
+        .is_some_and(|code| ["22P05", "22021"].contains(&code.code()))
+}
+
 /// Answers unknown routes with the envelope.
 pub async fn not_found(uri: axum::http::Uri) -> ApiError {
     ApiError::not_found(format!("no route {}", uri.path()))
@@ -144,4 +184,46 @@ pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use milmed_postgres::Error;
+
+    #[test]
+    fn store_errors_answer_with_their_status_and_say_what_in_the_api_s_words() {
+        let answer = |e: Error| {
+            let e = ApiError::from(e);
+            (e.status, e.detail)
+        };
+        assert_eq!(
+            answer(Error::NotFound {
+                what: "scenario",
+                id: "7".to_owned()
+            }),
+            (
+                StatusCode::NOT_FOUND,
+                "configuration 7 not found".to_owned()
+            )
+        );
+        assert_eq!(
+            answer(Error::NotFound {
+                what: "job",
+                id: "3".to_owned()
+            }),
+            (StatusCode::NOT_FOUND, "job 3 not found".to_owned())
+        );
+        assert_eq!(
+            answer(Error::Conflict("name taken".to_owned())),
+            (StatusCode::CONFLICT, "name taken".to_owned())
+        );
+        assert_eq!(
+            answer(Error::Invalid("too long".to_owned())),
+            (StatusCode::UNPROCESSABLE_ENTITY, "too long".to_owned())
+        );
+        let internal = ApiError::from(Error::Random("no entropy".to_owned()));
+        assert_eq!(internal.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!internal.detail.contains("entropy"), "{}", internal.detail);
+    }
 }

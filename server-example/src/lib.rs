@@ -43,90 +43,88 @@ pub use state::AppState;
 use routes::{
     catalog, configurations as config_routes, downloads, health, jobs as job_routes, streaming,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-/// The routes of API v1 and the health endpoints.
+/// The streams: keyed, and without the request timeout (they take as long as they take;
+/// their size is capped instead).
+fn stream_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(streaming::get, streaming::post))
+        .routes(routes!(downloads::download))
+}
+
+/// The routes that need an API key (and count against its limits).
+fn keyed_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(catalog::presets))
+        .routes(routes!(catalog::preset))
+        .routes(routes!(catalog::categories))
+        .routes(routes!(job_routes::create))
+        .routes(routes!(job_routes::list))
+        .routes(routes!(job_routes::get, job_routes::delete))
+        .routes(routes!(job_routes::cancel))
+        .routes(routes!(job_routes::results))
+        .routes(routes!(config_routes::list, config_routes::create))
+        .routes(routes!(config_routes::validate))
+        .routes(routes!(
+            config_routes::get,
+            config_routes::new_version,
+            config_routes::delete
+        ))
+}
+
+/// The routes open to all: health, reference data, metrics and the document.
+fn open_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health::health))
+        .routes(routes!(health::live))
+        .routes(routes!(health::ready))
+        .routes(routes!(health::database))
+        .routes(routes!(catalog::nationalities))
+        .routes(routes!(catalog::condition_types))
+        .routes(routes!(catalog::facility_types))
+        .routes(routes!(catalog::static_fronts))
+        .routes(routes!(metrics::serve))
+        .routes(routes!(openapi::serve))
+}
+
+/// The OpenAPI document of every route [`router`] serves, made from the same route
+/// lists (without the middleware, which needs a state but adds nothing to the paths) and
+/// completed by [`openapi::complete`]. [`router`] serves the one it makes itself; the
+/// tests check that the two are equal.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let all = OpenApiRouter::<AppState>::new()
+        .merge(keyed_routes())
+        .merge(open_routes())
+        .merge(stream_routes());
+    openapi::complete(all.into_openapi())
+}
+
+/// The routes of API v1, the health endpoints, the metrics, the document and its page.
+///
+/// Every API route is registered once, with `routes!` and its handler's
+/// `#[utoipa::path]`, so that the router and the OpenAPI document come from one list;
+/// only the pages of `/docs` (for people, not operations) are plain routes.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.settings().body_limit;
-    // Streams take as long as they take (their size is capped instead); every other
-    // request gets the request timeout.
-    let streams = Router::new()
-        .route(
-            "/api/v1/streaming/generate",
-            get(streaming::get).post(streaming::post),
-        )
-        .route("/api/v1/downloads/{id}", get(downloads::download))
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            keys::require_key,
-        ));
-    // Routes that need an API key (and count against its limits).
-    let keyed = Router::new()
-        .route("/api/v1/presets", get(catalog::presets))
-        .route("/api/v1/presets/{id}", get(catalog::preset))
-        .route("/api/v1/presets/categories/list", get(catalog::categories))
-        .route(
-            "/api/v1/generation",
-            axum::routing::post(job_routes::create),
-        )
-        .route("/api/v1/jobs", get(job_routes::list))
-        .route(
-            "/api/v1/jobs/{id}",
-            get(job_routes::get).delete(job_routes::delete),
-        )
-        .route(
-            "/api/v1/jobs/{id}/cancel",
-            axum::routing::post(job_routes::cancel),
-        )
-        .route("/api/v1/jobs/{id}/results", get(job_routes::results))
-        .route(
-            "/api/v1/configurations",
-            get(config_routes::list).post(config_routes::create),
-        )
-        .route(
-            "/api/v1/configurations/validate",
-            axum::routing::post(config_routes::validate),
-        )
-        .route(
-            "/api/v1/configurations/{id}",
-            get(config_routes::get)
-                .put(config_routes::new_version)
-                .delete(config_routes::delete),
-        )
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            keys::require_key,
-        ));
-    let timed = Router::new()
+    let require_key = || middleware::from_fn_with_state(state.clone(), keys::require_key);
+    let streams = stream_routes().route_layer(require_key());
+    let keyed = keyed_routes().route_layer(require_key());
+    // Every request but a stream gets the request timeout.
+    let timed = OpenApiRouter::new()
         .merge(keyed)
-        .route("/api/v1/health", get(health::health))
-        .route("/api/v1/health/live", get(health::live))
-        .route("/api/v1/health/ready", get(health::ready))
-        .route("/api/v1/health/database", get(health::database))
-        .route(
-            "/api/v1/configurations/reference/nationalities",
-            get(catalog::nationalities),
-        )
-        .route(
-            "/api/v1/configurations/reference/condition-types",
-            get(catalog::condition_types),
-        )
-        .route(
-            "/api/v1/configurations/reference/facility-types",
-            get(catalog::facility_types),
-        )
-        .route(
-            "/api/v1/configurations/reference/static-fronts",
-            get(catalog::static_fronts),
-        )
-        .route("/metrics", get(metrics::serve))
-        .route("/api/v1/openapi.json", get(openapi::serve))
-        .route("/docs", get(api_docs::index))
+        .merge(open_routes())
+        .route(api_docs::PATH, get(api_docs::index))
         .route("/docs/{*file}", get(api_docs::asset))
         .route_layer(middleware::from_fn_with_state(state.clone(), timeout));
-    let cors = cors(&state.settings().cors_origins);
-    Router::new()
+    let (api, document) = OpenApiRouter::new()
         .merge(timed)
         .merge(streams)
+        .split_for_parts();
+    let document = openapi::Document::new(openapi::complete(document));
+    let cors = cors(&state.settings().cors_origins);
+    api.layer(axum::Extension(document))
         .fallback(error::not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(RequestBodyLimitLayer::new(body_limit))

@@ -2,16 +2,22 @@
 //! `GET /api/v1/openapi.json`.
 //!
 //! Each handler carries its `#[utoipa::path]` (route, parameters, body, the statuses it
-//! answers itself); [`ApiDoc`] lists them, and [`Common`] adds what the middleware around
+//! answers itself). `crate::router` registers every handler with `utoipa_axum::routes!`,
+//! so the one list of routes gives both the router and the paths of the document; this
+//! module does not know the routes. [`complete`] adds to those paths the description,
+//! tags and shared schemas of `ApiDoc`, and [`Common`] adds what the middleware around
 //! every route can answer: 401 and 429 on keyed routes, 408 where the request timeout
 //! applies, 413 and 415 where there is a body, 503 (load shedding) and 500 everywhere,
 //! and the `X-Request-Id`, `X-Response-Time` and `X-Content-Type-Options` headers of
-//! every answer. Many handlers
-//! build their JSON with `json!`: the types below describe it (field for field,
-//! nullability and presence included) and serve only as schemas; the tests and
-//! schemathesis check real answers against them.
+//! every answer. Most handlers answer with `Json<T>`, `T` their own schema; the health
+//! handlers still build their JSON with `json!`, and the health types below describe it
+//! (field for field, nullability and presence included) and serve only as schemas, as do
+//! the error envelope, the request bodies read by hand and the streamed bytes; the tests
+//! and schemathesis check real answers against them.
 
-use std::sync::OnceLock;
+use std::sync::Arc;
+
+use axum::Extension;
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -21,8 +27,6 @@ use utoipa::openapi::response::{Response as ApiResponse, ResponseBuilder};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr};
 use utoipa::{Modify, OpenApi, ToSchema};
-
-use crate::routes::{catalog, configurations, downloads, health, jobs, streaming};
 
 /// The routes that are streams: the request timeout does not apply to them (no 408).
 const STREAMS: [&str; 2] = ["/api/v1/streaming/generate", "/api/v1/downloads/{id}"];
@@ -36,43 +40,13 @@ against the key's minute, hour and day windows (429 with `Retry-After` beyond) a
 patients per request (403 beyond). Every error answers with one JSON envelope, `ErrorBody`. \
 Every route also answers with a trailing slash.";
 
-/// The OpenAPI document: every route of [`crate::router`], its parameters, bodies and
-/// answers.
+/// What the document holds besides its paths: the description, the tags and the
+/// schemas no path names. The paths come from the routes (`crate::router`), registered
+/// with `utoipa_axum::routes!`, each handler with its `#[utoipa::path]`.
 #[derive(OpenApi)]
 #[openapi(
     info(title = "milmed", version = env!("CARGO_PKG_VERSION"), description = DESCRIPTION),
-    paths(
-        health::live,
-        health::ready,
-        health::health,
-        health::database,
-        catalog::nationalities,
-        catalog::condition_types,
-        catalog::facility_types,
-        catalog::static_fronts,
-        catalog::presets,
-        catalog::preset,
-        catalog::categories,
-        jobs::create,
-        jobs::list,
-        jobs::get,
-        jobs::cancel,
-        jobs::delete,
-        jobs::results,
-        downloads::download,
-        streaming::get,
-        streaming::post,
-        configurations::create,
-        configurations::list,
-        configurations::get,
-        configurations::new_version,
-        configurations::delete,
-        configurations::validate,
-        crate::metrics::serve,
-        serve,
-    ),
     components(schemas(ErrorBody, IssueBody, PresetName, StreamFormat)),
-    modifiers(&Common),
     tags(
         (name = "health", description = "Liveness, readiness and health (no key)."),
         (name = "reference", description = "Reference data to build requests (no key)."),
@@ -85,11 +59,32 @@ Every route also answers with a trailing slash.";
         (name = "openapi", description = "This document (no key)."),
     )
 )]
-pub struct ApiDoc;
+struct ApiDoc;
 
-/// The OpenAPI document.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+/// The whole document from the routes' own `paths` (and the schemas they name): the
+/// description, tags and shared schemas of `ApiDoc`, then [`Common`]'s answers of the
+/// middleware, security scheme and headers.
+pub fn complete(paths: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(paths);
+    Common.modify(&mut doc);
+    doc
+}
+
+/// The document as served: rendered to JSON once, when the router is made, and handed
+/// to [`serve`] as a request extension.
+#[derive(Clone, Debug)]
+pub struct Document(Arc<str>);
+
+impl Document {
+    /// `doc`, rendered.
+    pub fn new(doc: utoipa::openapi::OpenApi) -> Document {
+        Document(
+            doc.to_json()
+                .expect("the document serializes to JSON")
+                .into(),
+        )
+    }
 }
 
 /// `GET /api/v1/openapi.json`: the document, as JSON.
@@ -101,14 +96,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     tag = "openapi",
     responses((status = 200, description = "This OpenAPI 3.1 document.", body = Object, content_type = "application/json"))
 )]
-pub async fn serve() -> Response {
-    static DOCUMENT: OnceLock<String> = OnceLock::new();
-    let body = DOCUMENT.get_or_init(|| {
-        openapi()
-            .to_json()
-            .expect("the document serializes to JSON")
-    });
-    let mut response = body.as_str().into_response();
+pub async fn serve(Extension(Document(body)): Extension<Document>) -> Response {
+    let mut response = body.to_string().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
@@ -390,58 +379,6 @@ pub struct ConfigurationBody {
     pub preset: Option<PresetName>,
 }
 
-/// A stored configuration.
-#[derive(ToSchema)]
-pub struct ConfigurationView {
-    /// Its id, a string of digits; each version has its own.
-    #[schema(example = "1")]
-    pub id: String,
-    /// Its name, shared by its versions.
-    pub name: String,
-    /// 1, then one more per version.
-    pub version: i32,
-    /// The id of the version it was made from.
-    #[schema(required = true)]
-    pub parent_id: Option<String>,
-    /// The scenario, in milmed's JSON shape.
-    #[schema(value_type = Object)]
-    pub scenario: serde_json::Value,
-    /// When it was stored (RFC 3339).
-    #[schema(format = DateTime)]
-    pub created_at: String,
-    /// When it last changed (RFC 3339).
-    #[schema(format = DateTime)]
-    pub updated_at: String,
-}
-
-/// The answer of `GET /api/v1/configurations`.
-#[derive(ToSchema)]
-pub struct ConfigurationList {
-    /// The caller's configurations, oldest first.
-    pub configurations: Vec<ConfigurationView>,
-    /// The id to give as `after` for the next page; null on the last page.
-    #[schema(required = true)]
-    pub next_after: Option<i64>,
-}
-
-/// The answer of `POST /api/v1/configurations/validate`.
-#[derive(ToSchema)]
-pub struct Validation {
-    /// Whether the body is a valid configuration.
-    pub valid: bool,
-    /// Every broken rule (none when valid).
-    pub errors: Vec<ValidationIssue>,
-}
-
-/// A broken rule.
-#[derive(ToSchema)]
-pub struct ValidationIssue {
-    /// Where, e.g. `fronts[0].casualty_rate` (`.` for the whole body).
-    pub path: String,
-    /// What is wrong and what is allowed.
-    pub message: String,
-}
-
 /// Bytes of a file (a ZIP, or one format's output).
 #[derive(ToSchema)]
 #[schema(value_type = String, format = Binary)]
@@ -550,7 +487,7 @@ pub struct StoreCheck {
     /// The database's health; only with PostgreSQL.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
-    pub details: Option<DatabaseHealth>,
+    pub details: Option<milmed_postgres::Health>,
 }
 
 /// A 503 of health: unhealthy, or the error envelope when the request was shed.
@@ -569,7 +506,7 @@ pub struct DatabaseView {
     /// `healthy` when the database is reachable.
     pub status: HealthStatus,
     /// The database's health.
-    pub database: DatabaseHealth,
+    pub database: milmed_postgres::Health,
 }
 
 /// A 503 of the database's health: unreachable, or the error envelope.
@@ -582,266 +519,6 @@ pub enum DatabaseViewOrError {
     Error(ErrorBody),
 }
 
-/// The database's health (`milmed_postgres::Health`).
-#[derive(ToSchema)]
-pub struct DatabaseHealth {
-    /// Whether a query round trip succeeded.
-    pub reachable: bool,
-    /// Seconds to get a connection and run the probe query.
-    pub latency: f64,
-    /// `server_version` when reachable.
-    #[schema(required = true)]
-    pub server_version: Option<String>,
-    /// Why it is not reachable.
-    #[schema(required = true)]
-    pub error: Option<String>,
-    /// The pool.
-    pub pool: PoolState,
-}
-
-/// The pool's connections and counters (`milmed_postgres::PoolState`).
-#[derive(ToSchema)]
-pub struct PoolState {
-    /// Open connections.
-    pub connections: u32,
-    /// Open connections not in use.
-    pub idle: u32,
-    /// Connections in use.
-    pub in_use: u32,
-    /// Most connections.
-    pub max_size: u32,
-    /// Requests waiting for a connection now.
-    pub waiting: u64,
-    /// Connections handed out or refused, in all.
-    pub gets: u64,
-    /// Requests that had to wait.
-    pub gets_waited: u64,
-    /// Requests that gave up at the connection timeout.
-    pub gets_timed_out: u64,
-    /// Total seconds requests spent waiting.
-    pub wait_time: f64,
-    /// Connections opened.
-    pub connections_created: u64,
-    /// Connections closed because they were broken.
-    pub closed_broken: u64,
-    /// Connections closed because the check on checkout failed.
-    pub closed_invalid: u64,
-    /// Connections closed at their maximum lifetime.
-    pub closed_max_lifetime: u64,
-    /// Connections closed after being idle too long.
-    pub closed_idle_timeout: u64,
-}
-
-/// A nation casualties can come from.
-#[derive(ToSchema)]
-#[schema(example = json!({"code": "ALB", "name": "Albania"}))]
-pub struct Nationality {
-    /// ISO 3166-1 alpha-3 code.
-    pub code: String,
-    /// The nation's name.
-    pub name: String,
-}
-
-/// A facility of the evacuation chain.
-#[derive(ToSchema)]
-#[schema(example = json!({"id": "Role1", "name": "Role 1"}))]
-pub struct FacilityType {
-    /// `POI`, `Role1` … `Role4`.
-    pub id: String,
-    /// Its name.
-    pub name: String,
-}
-
-/// A preset's summary.
-#[derive(ToSchema)]
-pub struct PresetSummary {
-    /// The preset's name, e.g. `nato_article_5`.
-    pub id: String,
-    /// Its scenario's name.
-    pub name: String,
-    /// What it models.
-    pub description: String,
-    /// Its category, as the ancestor filed it.
-    pub category: PresetCategory,
-    /// Its difficulty: its scenario's intensity.
-    pub difficulty: PresetDifficulty,
-    /// Patients it generates by default.
-    pub total_patients: u64,
-    /// Length of the operation in days.
-    pub duration_days: u32,
-}
-
-/// A preset category (`GET /api/v1/presets/categories/list`).
-#[derive(ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PresetCategory {
-    /// Conventional Warfare.
-    ConventionalWarfare,
-    /// Urban Operations.
-    UrbanWarfare,
-    /// Peacekeeping.
-    Peacekeeping,
-    /// CBRN.
-    Cbrn,
-    /// Training Exercise.
-    Training,
-    /// Mass Casualty.
-    MassCasualty,
-    /// Cold Weather.
-    ColdWeather,
-    /// Maritime/Amphibious.
-    Maritime,
-}
-
-/// A preset's difficulty: its scenario's intensity.
-#[derive(ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PresetDifficulty {
-    /// Low intensity.
-    Low,
-    /// Medium intensity.
-    Medium,
-    /// High intensity.
-    High,
-    /// Extreme intensity.
-    Extreme,
-}
-
-/// A category's name and icon, in the preset list.
-#[derive(ToSchema)]
-pub struct CategoryInfo {
-    /// Its name, e.g. `Conventional Warfare`.
-    pub name: String,
-    /// Its icon's name, e.g. `military`.
-    pub icon: String,
-}
-
-/// A difficulty level's name and colour, in the preset list.
-#[derive(ToSchema)]
-pub struct DifficultyInfo {
-    /// Its name, e.g. `High Intensity`.
-    pub name: String,
-    /// Its colour, e.g. `orange`.
-    pub color: String,
-}
-
-/// The answer of `GET /api/v1/presets`.
-#[derive(ToSchema)]
-pub struct PresetList {
-    /// How many presets are listed.
-    pub total_count: u64,
-    /// Their summaries.
-    pub presets: Vec<PresetSummary>,
-    /// Every category by id, with its name and icon.
-    pub categories: std::collections::BTreeMap<String, CategoryInfo>,
-    /// Every difficulty level by id, with its name and colour.
-    pub difficulty_levels: std::collections::BTreeMap<String, DifficultyInfo>,
-}
-
-/// A category in `GET /api/v1/presets/categories/list`.
-#[derive(ToSchema)]
-pub struct CategoryView {
-    /// Its id, as presets carry it.
-    pub id: PresetCategory,
-    /// Its name.
-    pub name: String,
-    /// Its icon's name.
-    pub icon: String,
-    /// How many presets it has.
-    pub preset_count: u64,
-}
-
-/// The answer of `GET /api/v1/presets/categories/list`.
-#[derive(ToSchema)]
-pub struct CategoryList {
-    /// How many categories there are.
-    pub total_categories: u64,
-    /// The categories.
-    pub categories: Vec<CategoryView>,
-}
-
-/// A front of `GET /api/v1/configurations/reference/static-fronts` (the ancestor's
-/// `FrontDefinition`).
-#[derive(ToSchema)]
-#[schema(example = json!({"name": "Estonia", "ratio": 0.3, "nations": [{"nationality_code": "EST", "percentage": 50.0}, {"nationality_code": "GBR", "percentage": 50.0}]}))]
-pub struct FrontDefinition {
-    /// The front's name.
-    pub name: String,
-    /// Its share of the casualties, 0 to 1.
-    pub ratio: f64,
-    /// Its nations, largest share first.
-    pub nations: Vec<FrontNation>,
-}
-
-/// A nation of a front.
-#[derive(ToSchema)]
-pub struct FrontNation {
-    /// ISO 3166-1 alpha-3 code.
-    pub nationality_code: String,
-    /// Its share of the front's casualties, 0 to 100.
-    pub percentage: f64,
-}
-
-/// The answer of `GET /api/v1/presets/{id}`.
-#[derive(ToSchema)]
-pub struct PresetDetail {
-    /// The summary.
-    pub preset: PresetSummary,
-    /// The whole scenario, in milmed's JSON shape (it can be sent back as `scenario`).
-    #[schema(value_type = Object)]
-    pub scenario: serde_json::Value,
-}
-
-/// Where a job is in its lifecycle.
-#[derive(ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum JobStatus {
-    /// Waiting for a worker.
-    Queued,
-    /// A worker is generating it.
-    Running,
-    /// Done (final).
-    Completed,
-    /// Stopped with an error (final).
-    Failed,
-    /// Cancelled (final).
-    Cancelled,
-}
-
-/// A job's queue priority.
-#[derive(ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum JobPriority {
-    /// After the others.
-    Low,
-    /// The default.
-    Normal,
-    /// Before the others.
-    High,
-}
-
-/// An output format a job can write.
-#[derive(ToSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum JobFormat {
-    /// One JSON array.
-    Json,
-    /// One JSON record per line.
-    Ndjson,
-    /// One row per patient.
-    Csv,
-    /// One row per event.
-    EventsCsv,
-    /// XML.
-    Xml,
-    /// The viewer's format.
-    Viewer,
-    /// FHIR bundles.
-    Fhir,
-    /// One FHIR transaction bundle.
-    FhirTransaction,
-}
-
 /// The format of a stream.
 #[derive(ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -850,99 +527,4 @@ pub enum StreamFormat {
     Ndjson,
     /// One JSON array (`application/json`).
     Json,
-}
-
-/// A job as the API shows it.
-#[derive(ToSchema)]
-pub struct JobView {
-    /// Its id, a string of digits.
-    #[schema(example = "1")]
-    pub job_id: String,
-    /// Where it is.
-    pub status: JobStatus,
-    /// Its queue priority.
-    pub priority: JobPriority,
-    /// When it was queued (RFC 3339).
-    #[schema(format = DateTime)]
-    pub created_at: String,
-    /// When a worker first took it.
-    #[schema(format = DateTime, required = true)]
-    pub started_at: Option<String>,
-    /// When it became final.
-    #[schema(format = DateTime, required = true)]
-    pub completed_at: Option<String>,
-    /// Percent done: 100 once completed, at most 99 before.
-    #[schema(minimum = 0, maximum = 100)]
-    pub progress: u64,
-    /// Patients generated so far.
-    pub patients_done: u64,
-    /// Output bytes written so far.
-    pub bytes_done: u64,
-    /// Patients it generates.
-    pub total_patients: u64,
-    /// The seed.
-    #[schema(format = "uint64")]
-    pub seed: u64,
-    /// Its formats.
-    pub output_formats: Vec<String>,
-    /// How many times a worker took it (more than 1 after a re-run).
-    pub attempt: i32,
-    /// Why it failed.
-    #[schema(required = true)]
-    pub error: Option<String>,
-    /// What it produced, once completed: `total_patients`, `outcomes`, `bytes` (of the
-    /// first format), `seconds`, `complete`.
-    #[schema(value_type = Option<Object>, required = true)]
-    pub summary: Option<serde_json::Value>,
-}
-
-/// The answer of `POST /api/v1/generation`: the job, a message and an estimate.
-#[derive(ToSchema)]
-pub struct CreatedJob {
-    /// The job.
-    #[serde(flatten)]
-    pub job: JobView,
-    /// `job {id} queued`.
-    pub message: String,
-    /// Seconds the job will likely run once a worker takes it (at least 1; the wait in
-    /// the queue is not included): its patients at a conservative rate for its first
-    /// format, plus storing them when it does.
-    #[schema(minimum = 1)]
-    pub estimated_duration: u64,
-}
-
-/// The answer of `GET /api/v1/jobs`.
-#[derive(ToSchema)]
-pub struct JobList {
-    /// The caller's jobs, newest first.
-    pub jobs: Vec<JobView>,
-    /// The id to give as `after` for the next page; null on the last page.
-    #[schema(required = true)]
-    pub next_after: Option<i64>,
-}
-
-/// The answer of `DELETE /api/v1/jobs/{id}`.
-#[derive(ToSchema)]
-pub struct DeletedJob {
-    /// Always true.
-    pub deleted: bool,
-    /// The job's id.
-    pub job_id: String,
-}
-
-/// The answer of `GET /api/v1/jobs/{id}/results`.
-#[derive(ToSchema)]
-pub struct ResultsPage {
-    /// The job's id, as given in the path.
-    pub job_id: String,
-    /// The job's patients.
-    pub total: u64,
-    /// This page, from 1.
-    pub page: u64,
-    /// Patients per page.
-    pub per_page: u64,
-    /// Pages in all.
-    pub total_pages: u64,
-    /// This page's patients (empty past the last page).
-    pub patients: Vec<Patient>,
 }

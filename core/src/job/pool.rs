@@ -56,6 +56,11 @@ use serde::{Deserialize, Serialize};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(as = JobPriority, description = "A job's queue priority.")
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Priority {
     /// Admitted before every `normal` and `low` job.

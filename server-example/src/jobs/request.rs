@@ -48,7 +48,7 @@ pub struct GenerationRequest {
     #[schema(minimum = 1, maximum = 4_294_967_295_u64)]
     pub total_patients: Option<u64>,
     /// Formats (default `["json"]`, as the ancestor), each once; case is ignored.
-    #[schema(value_type = Option<Vec<crate::openapi::JobFormat>>, min_items = 1)]
+    #[schema(value_type = Option<Vec<JobFormat>>, min_items = 1)]
     pub output_formats: Option<Vec<String>>,
     /// Ancestor: gzip the downloads.
     #[serde(default)]
@@ -60,11 +60,36 @@ pub struct GenerationRequest {
     /// Ancestor: the encryption password; checked, never stored or echoed.
     pub encryption_password: Option<String>,
     /// `low`, `normal` (default) or `high`; case is ignored.
-    #[schema(value_type = Option<crate::openapi::JobPriority>)]
+    #[schema(value_type = Option<Priority>)]
     pub priority: Option<String>,
     /// Store the patients in PostgreSQL too.
     #[serde(default)]
     pub persist_patients: bool,
+}
+
+// milmed-core's formats but `ndef` (one file per patient), by the names `output_formats`
+// takes: it describes the request in the document (requests are read as strings, case
+// ignored, and checked by `GenerationRequest::validate`).
+/// An output format a job can write.
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum JobFormat {
+    /// One JSON array.
+    Json,
+    /// One JSON record per line.
+    Ndjson,
+    /// One row per patient.
+    Csv,
+    /// One row per event.
+    EventsCsv,
+    /// XML.
+    Xml,
+    /// The viewer's format.
+    Viewer,
+    /// FHIR bundles.
+    Fhir,
+    /// One FHIR transaction bundle.
+    FhirTransaction,
 }
 
 /// What a valid request asks for.

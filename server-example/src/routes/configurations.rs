@@ -13,8 +13,8 @@ use axum::http::StatusCode;
 use milmed_core::Scenario;
 use milmed_core::scenario::{ScenarioError, ValidationIssue};
 use milmed_postgres::{ApiKey, Error, StoredScenario};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 
 use crate::configurations::Page;
@@ -23,40 +23,79 @@ use crate::extract::{ApiExtension, ApiJson, ApiPath, ApiQuery};
 use crate::jobs::request::{
     TEMPLATE_REQUIRED, ancestor_scenario_error, from_ancestor, issues_detail,
 };
-use crate::openapi::{
-    ConfigurationBody, ConfigurationList, ConfigurationView, ErrorBody, Validation,
-};
+use crate::openapi::{ConfigurationBody, ErrorBody};
 use crate::state::AppState;
+use utoipa::ToSchema;
 
 /// The id parameter's description in the OpenAPI document.
 const ID_PARAM: &str = "The configuration's id, a string of digits as `id` gives it.";
 
-/// A configuration as the API shows it.
-fn view(stored: &StoredScenario) -> Value {
-    let time = |t: time::OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();
-    json!({
-        "id": stored.id.to_string(),
-        "name": stored.name,
-        "version": stored.version,
-        "parent_id": stored.parent_id.map(|p| p.to_string()),
-        "scenario": stored.body,
-        "created_at": time(stored.created_at),
-        "updated_at": time(stored.updated_at),
-    })
+/// A stored configuration.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConfigurationView {
+    /// Its id, a string of digits; each version has its own.
+    #[schema(example = "1")]
+    pub id: String,
+    /// Its name, shared by its versions.
+    pub name: String,
+    /// 1, then one more per version.
+    pub version: i32,
+    /// The id of the version it was made from.
+    #[schema(required = true)]
+    pub parent_id: Option<String>,
+    /// The scenario, in milmed's JSON shape.
+    #[schema(value_type = Object)]
+    pub scenario: Value,
+    /// When it was stored (RFC 3339).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// When it last changed (RFC 3339).
+    #[schema(format = DateTime)]
+    pub updated_at: String,
 }
 
-fn store_error(e: Error) -> ApiError {
-    match e {
-        Error::NotFound { id, .. } => ApiError::not_found(format!("configuration {id} not found")),
-        Error::Conflict(message) => ApiError::new(StatusCode::CONFLICT, message),
-        Error::Invalid(message) => ApiError::unprocessable(message),
-        e if super::unstorable_text(&e) => super::unstorable_text_error(),
-        e if e.is_transient() => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the configuration store is busy; retry shortly",
-        )
-        .retry_after(1),
-        e => ApiError::internal(e),
+/// The answer of `GET /api/v1/configurations`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConfigurationList {
+    /// The caller's configurations, oldest first.
+    pub configurations: Vec<ConfigurationView>,
+    /// The id to give as `after` for the next page; null on the last page.
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
+}
+
+/// The answer of `POST /api/v1/configurations/validate`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Validation {
+    /// Whether the body is a valid configuration.
+    pub valid: bool,
+    /// Every broken rule (none when valid).
+    pub errors: Vec<BrokenRule>,
+}
+
+/// A broken rule.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ValidationIssue)]
+pub struct BrokenRule {
+    /// Where, e.g. `fronts[0].casualty_rate` (`.` for the whole body).
+    pub path: String,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+impl ConfigurationView {
+    /// `stored` as the API shows it.
+    fn new(stored: &StoredScenario) -> ConfigurationView {
+        let time = |t: time::OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();
+        ConfigurationView {
+            id: stored.id.to_string(),
+            name: stored.name.clone(),
+            version: stored.version,
+            parent_id: stored.parent_id.map(|p| p.to_string()),
+            scenario: stored.body.clone(),
+            created_at: time(stored.created_at),
+            updated_at: time(stored.updated_at),
+        }
     }
 }
 
@@ -175,15 +214,14 @@ pub async fn create(
     State(state): State<AppState>,
     ApiExtension(key): ApiExtension<ApiKey>,
     ApiJson(body): ApiJson<Value>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<ConfigurationView>), ApiError> {
     let (name, scenario) = read_body(&body)?;
     let name = name.unwrap_or_else(|| scenario.name.clone());
     let stored = state
         .configurations()
         .create(key.id, &name, &scenario)
-        .await
-        .map_err(store_error)?;
-    Ok((StatusCode::CREATED, Json(view(&stored))))
+        .await?;
+    Ok((StatusCode::CREATED, Json(ConfigurationView::new(&stored))))
 }
 
 /// Pagination of the configuration list: by id (`after`, milmed's) or by offset (`skip`,
@@ -221,7 +259,7 @@ pub async fn list(
     State(state): State<AppState>,
     ApiExtension(key): ApiExtension<ApiKey>,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ConfigurationList>, ApiError> {
     let limit = super::page_limit(query.limit, 100)?;
     let page = match (query.after, query.skip) {
         (Some(_), Some(_)) => {
@@ -234,16 +272,12 @@ pub async fn list(
             ApiError::unprocessable(format!("skip: {skip} is too large; give 0 to {}", i64::MAX))
         })?),
     };
-    let rows = state
-        .configurations()
-        .list(key.id, page, limit)
-        .await
-        .map_err(store_error)?;
+    let rows = state.configurations().list(key.id, page, limit).await?;
     let next = super::next_after(rows.len(), limit, rows.last().map(|r| r.id));
-    Ok(Json(json!({
-        "configurations": rows.iter().map(view).collect::<Vec<_>>(),
-        "next_after": next,
-    })))
+    Ok(Json(ConfigurationList {
+        configurations: rows.iter().map(ConfigurationView::new).collect(),
+        next_after: next,
+    }))
 }
 
 /// `GET /api/v1/configurations/{id}`.
@@ -264,13 +298,9 @@ pub async fn get(
     State(state): State<AppState>,
     ApiExtension(key): ApiExtension<ApiKey>,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<Value>, ApiError> {
-    let stored = state
-        .configurations()
-        .get(key.id, parse_id(&id)?)
-        .await
-        .map_err(store_error)?;
-    Ok(Json(view(&stored)))
+) -> Result<Json<ConfigurationView>, ApiError> {
+    let stored = state.configurations().get(key.id, parse_id(&id)?).await?;
+    Ok(Json(ConfigurationView::new(&stored)))
 }
 
 /// `PUT /api/v1/configurations/{id}`: stores the body as the next version (a new id,
@@ -299,15 +329,14 @@ pub async fn new_version(
     ApiExtension(key): ApiExtension<ApiKey>,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<Value>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ConfigurationView>, ApiError> {
     let id = parse_id(&id)?;
     let (name, scenario) = read_body(&body)?;
     let stored = state
         .configurations()
         .new_version(key.id, id, name.as_deref(), &scenario)
-        .await
-        .map_err(store_error)?;
-    Ok(Json(view(&stored)))
+        .await?;
+    Ok(Json(ConfigurationView::new(&stored)))
 }
 
 /// `DELETE /api/v1/configurations/{id}`: 204. Jobs made from it keep their scenario.
@@ -332,8 +361,7 @@ pub async fn delete(
     state
         .configurations()
         .delete(key.id, parse_id(&id)?)
-        .await
-        .map_err(store_error)?;
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -352,16 +380,22 @@ pub async fn delete(
         (status = 422, description = "The body is not JSON, or a string holds a NUL character.", body = ErrorBody),
     )
 )]
-pub async fn validate(ApiJson(body): ApiJson<Value>) -> Result<Json<Value>, ApiError> {
-    let errors: Vec<Value> = match read_body(&body) {
+pub async fn validate(ApiJson(body): ApiJson<Value>) -> Result<Json<Validation>, ApiError> {
+    let errors: Vec<BrokenRule> = match read_body(&body) {
         Ok(_) => Vec::new(),
         Err(refusal) => refusal
             .issues
-            .iter()
-            .map(|i| json!({"path": i.path, "message": i.message}))
+            .into_iter()
+            .map(|i| BrokenRule {
+                path: i.path,
+                message: i.message,
+            })
             .collect(),
     };
-    Ok(Json(json!({"valid": errors.is_empty(), "errors": errors})))
+    Ok(Json(Validation {
+        valid: errors.is_empty(),
+        errors,
+    }))
 }
 
 /// The scenario of `key`'s configuration `id` (a string, as clients send it), for
@@ -378,6 +412,6 @@ pub async fn scenario_of(state: &AppState, key: &ApiKey, id: &str) -> Result<Sce
             .scenario()
             .map_err(|e| ApiError::unprocessable(e.to_string())),
         Err(Error::NotFound { .. }) => Err(missing()),
-        Err(e) => Err(store_error(e)),
+        Err(e) => Err(e.into()),
     }
 }

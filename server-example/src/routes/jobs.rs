@@ -4,69 +4,164 @@
 //! did not exist (which tells nothing about other keys' jobs).
 
 use axum::Json;
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use milmed_core::format::{Format, PatientWriter};
+use milmed_core::job::Priority;
 use milmed_core::{Generator, Scenario};
 use milmed_postgres::{ApiKey, Error, Job, JobRef, JobStatus, NewJob, PatientStore};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use serde_json::value::RawValue;
 use time::format_description::well_known::Rfc3339;
+use utoipa::ToSchema;
 
 use crate::error::ApiError;
 use crate::extract::{ApiExtension, ApiJson, ApiPath, ApiQuery};
 use crate::jobs::JobBudget;
 use crate::jobs::request::GenerationRequest;
+use crate::openapi::{ErrorBody, Patient};
 use crate::state::AppState;
 
-fn time(t: Option<time::OffsetDateTime>) -> Value {
+fn time(t: Option<time::OffsetDateTime>) -> Option<String> {
     t.and_then(|t| t.format(&Rfc3339).ok())
-        .map_or(Value::Null, Value::String)
 }
 
 /// A job as the API shows it.
-pub fn job_json(job: &Job) -> Value {
-    let total = job.range.end - job.range.start;
-    let progress = if job.status == JobStatus::Completed {
-        100
-    } else {
-        (job.patients_done * 100)
-            .checked_div(total)
-            .map_or(0, |p| p.min(99))
-    };
-    json!({
-        "job_id": job.id.to_string(),
-        "status": job.status.as_str(),
-        "priority": job.priority.as_str(),
-        "created_at": time(Some(job.created_at)),
-        "started_at": time(job.started_at),
-        "completed_at": time(job.finished_at),
-        "progress": progress,
-        "patients_done": job.patients_done,
-        "bytes_done": job.bytes_done,
-        "total_patients": total,
-        "seed": job.seed,
-        "output_formats": job.formats,
-        "attempt": job.attempt,
-        "error": job.error,
-        "summary": job.summary,
-    })
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobView {
+    /// Its id, a string of digits.
+    #[schema(example = "1")]
+    pub job_id: String,
+    /// Where it is.
+    pub status: JobStatus,
+    /// Its queue priority.
+    pub priority: Priority,
+    /// When it was queued (RFC 3339).
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// When a worker first took it.
+    #[schema(format = DateTime, required = true)]
+    pub started_at: Option<String>,
+    /// When it became final.
+    #[schema(format = DateTime, required = true)]
+    pub completed_at: Option<String>,
+    /// Percent done: 100 once completed, at most 99 before.
+    #[schema(minimum = 0, maximum = 100)]
+    pub progress: u64,
+    /// Patients generated so far.
+    pub patients_done: u64,
+    /// Output bytes written so far.
+    pub bytes_done: u64,
+    /// Patients it generates.
+    pub total_patients: u64,
+    /// The seed.
+    #[schema(format = "uint64")]
+    pub seed: u64,
+    /// Its formats.
+    pub output_formats: Vec<String>,
+    /// How many times a worker took it (more than 1 after a re-run).
+    pub attempt: i32,
+    /// Why it failed.
+    #[schema(required = true)]
+    pub error: Option<String>,
+    /// What it produced, once completed: `total_patients`, `outcomes`, `bytes` (of the
+    /// first format), `seconds`, `complete`.
+    #[schema(value_type = Option<Object>, required = true)]
+    pub summary: Option<Value>,
 }
 
-fn store_error(e: Error) -> ApiError {
-    match e {
-        Error::NotFound { what, id } => ApiError::not_found(format!("{what} {id} not found")),
-        Error::Conflict(message) => ApiError::bad_request(message),
-        Error::Invalid(message) => ApiError::unprocessable(message),
-        e if super::unstorable_text(&e) => super::unstorable_text_error(),
-        e if e.is_transient() => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the job store is busy; retry shortly",
-        ),
-        e => ApiError::internal(e),
+impl JobView {
+    /// `job` as the API shows it.
+    pub fn new(job: &Job) -> JobView {
+        let total = job.range.end - job.range.start;
+        let progress = if job.status == JobStatus::Completed {
+            100
+        } else {
+            (job.patients_done * 100)
+                .checked_div(total)
+                .map_or(0, |p| p.min(99))
+        };
+        JobView {
+            job_id: job.id.to_string(),
+            status: job.status,
+            priority: job.priority,
+            created_at: time(Some(job.created_at)).unwrap_or_default(),
+            started_at: time(job.started_at),
+            completed_at: time(job.finished_at),
+            progress,
+            patients_done: job.patients_done,
+            bytes_done: job.bytes_done,
+            total_patients: total,
+            seed: job.seed,
+            output_formats: job.formats.clone(),
+            attempt: job.attempt,
+            error: job.error.clone(),
+            summary: job.summary.clone(),
+        }
     }
+}
+
+/// The answer of `POST /api/v1/generation`: the job, a message and an estimate.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedJob {
+    /// The job.
+    #[serde(flatten)]
+    pub job: JobView,
+    /// `job {id} queued`.
+    pub message: String,
+    /// Seconds the job will likely run once a worker takes it (at least 1; the wait in
+    /// the queue is not included): its patients at a conservative rate for its first
+    /// format, plus storing them when it does.
+    #[schema(minimum = 1)]
+    pub estimated_duration: u64,
+}
+
+/// The answer of `GET /api/v1/jobs`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobList {
+    /// The caller's jobs, newest first.
+    pub jobs: Vec<JobView>,
+    /// The id to give as `after` for the next page; null on the last page.
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
+}
+
+/// The answer of `DELETE /api/v1/jobs/{id}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeletedJob {
+    /// Always true.
+    pub deleted: bool,
+    /// The job's id.
+    pub job_id: String,
+}
+
+/// The answer of `GET /api/v1/jobs/{id}/results`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResultsPage {
+    /// The job's id, as given in the path.
+    pub job_id: String,
+    /// The job's patients.
+    pub total: u64,
+    /// This page, from 1.
+    pub page: u64,
+    /// Patients per page.
+    pub per_page: u64,
+    /// Pages in all.
+    pub total_pages: u64,
+    /// This page's patients (empty past the last page).
+    #[schema(value_type = Vec<Patient>)]
+    pub patients: Box<RawValue>,
+}
+
+/// Cancels job `id`. A job that became final meanwhile is refused with 400, as
+/// cancelling a final job is (the ancestor's documented answer), not with the store's
+/// 409 for a conflict.
+async fn cancel_job(state: &AppState, id: i64) -> Result<Job, ApiError> {
+    state.jobs().cancel(id).await.map_err(|e| match e {
+        Error::Conflict(message) => ApiError::bad_request(message),
+        e => e.into(),
+    })
 }
 
 /// The job `id` if `key` owns it; 404 otherwise.
@@ -76,7 +171,7 @@ pub(crate) async fn owned(state: &AppState, key: &ApiKey, id: &str) -> Result<Jo
     match state.jobs().get(number).await {
         Ok(job) if job.owner_key_id == Some(key.id) => Ok(job),
         Ok(_) | Err(Error::NotFound { .. }) => Err(missing()),
-        Err(e) => Err(store_error(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -90,16 +185,16 @@ pub(crate) async fn owned(state: &AppState, key: &ApiKey, id: &str) -> Result<Jo
     security(("api_key" = [])),
     request_body = GenerationRequest,
     responses(
-        (status = 201, description = "The job, queued, with `estimated_duration`.", body = crate::openapi::CreatedJob),
-        (status = 403, description = "More patients than the key allows per request.", body = crate::openapi::ErrorBody),
-        (status = 422, description = "The body is not JSON, or a field is missing or wrong (a `configuration_id` this key does not have, a string holding a NUL character included); the detail names it and says what is allowed.", body = crate::openapi::ErrorBody),
+        (status = 201, description = "The job, queued, with `estimated_duration`.", body = CreatedJob),
+        (status = 403, description = "More patients than the key allows per request.", body = ErrorBody),
+        (status = 422, description = "The body is not JSON, or a field is missing or wrong (a `configuration_id` this key does not have, a string holding a NUL character included); the detail names it and says what is allowed.", body = ErrorBody),
     )
 )]
 pub async fn create(
     State(state): State<AppState>,
     ApiExtension(key): ApiExtension<ApiKey>,
     ApiJson(request): ApiJson<GenerationRequest>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<CreatedJob>), ApiError> {
     let configuration_id = request.configuration_id.clone();
     let stored = match &configuration_id {
         Some(id) => Some(crate::routes::configurations::scenario_of(&state, &key, id).await?),
@@ -130,14 +225,16 @@ pub async fn create(
         .map_err(ApiError::internal)?,
         persist_patients: generation.persist_patients,
     };
-    let job = state.jobs().create(new).await.map_err(store_error)?;
-    let mut body = job_json(&job);
-    body["message"] = json!(format!("job {} queued", job.id));
-    body["estimated_duration"] = json!(crate::jobs::estimated_duration(
-        patients,
-        &job.formats,
-        job.persist_patients
-    ));
+    let job = state.jobs().create(new).await?;
+    let body = CreatedJob {
+        job: JobView::new(&job),
+        message: format!("job {} queued", job.id),
+        estimated_duration: crate::jobs::estimated_duration(
+            patients,
+            &job.formats,
+            job.persist_patients,
+        ),
+    };
     Ok((StatusCode::CREATED, Json(body)))
 }
 
@@ -164,26 +261,25 @@ pub struct ListQuery {
     security(("api_key" = [])),
     params(ListQuery),
     responses(
-        (status = 200, description = "One page of the caller's jobs, newest first.", body = crate::openapi::JobList),
-        (status = 422, description = "A query parameter is unknown or not a number, or `limit` is out of range.", body = crate::openapi::ErrorBody),
+        (status = 200, description = "One page of the caller's jobs, newest first.", body = JobList),
+        (status = 422, description = "A query parameter is unknown or not a number, or `limit` is out of range.", body = ErrorBody),
     )
 )]
 pub async fn list(
     State(state): State<AppState>,
     ApiExtension(key): ApiExtension<ApiKey>,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<JobList>, ApiError> {
     let limit = super::page_limit(query.limit, 50)?;
     let jobs = state
         .jobs()
         .list_by_owner(key.id, query.after, limit)
-        .await
-        .map_err(store_error)?;
+        .await?;
     let next = super::next_after(jobs.len(), limit, jobs.last().map(|j| j.id));
-    Ok(Json(json!({
-        "jobs": jobs.iter().map(job_json).collect::<Vec<_>>(),
-        "next_after": next,
-    })))
+    Ok(Json(JobList {
+        jobs: jobs.iter().map(JobView::new).collect(),
+        next_after: next,
+    }))
 }
 
 /// `GET /api/v1/jobs/{id}`.
@@ -196,16 +292,16 @@ pub async fn list(
     security(("api_key" = [])),
     params(("id" = String, Path, description = "The job's id, a string of digits as `job_id` gives it.")),
     responses(
-        (status = 200, description = "The job.", body = crate::openapi::JobView),
-        (status = 404, description = "No such job for this key.", body = crate::openapi::ErrorBody),
+        (status = 200, description = "The job.", body = JobView),
+        (status = 404, description = "No such job for this key.", body = ErrorBody),
     )
 )]
 pub async fn get(
     State(state): State<AppState>,
     ApiExtension(key): ApiExtension<ApiKey>,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(job_json(&owned(&state, &key, &id).await?)))
+) -> Result<Json<JobView>, ApiError> {
+    Ok(Json(JobView::new(&owned(&state, &key, &id).await?)))
 }
 
 /// `POST /api/v1/jobs/{id}/cancel`: stops a queued or running job (within one batch);
@@ -220,16 +316,16 @@ pub async fn get(
     security(("api_key" = [])),
     params(("id" = String, Path, description = "The job's id, a string of digits as `job_id` gives it.")),
     responses(
-        (status = 200, description = "The job, `cancelled`.", body = crate::openapi::JobView),
-        (status = 400, description = "The job is already final: completed, failed or cancelled.", body = crate::openapi::ErrorBody),
-        (status = 404, description = "No such job for this key.", body = crate::openapi::ErrorBody),
+        (status = 200, description = "The job, `cancelled`.", body = JobView),
+        (status = 400, description = "The job is already final: completed, failed or cancelled.", body = ErrorBody),
+        (status = 404, description = "No such job for this key.", body = ErrorBody),
     )
 )]
 pub async fn cancel(
     State(state): State<AppState>,
     ApiExtension(key): ApiExtension<ApiKey>,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<JobView>, ApiError> {
     let job = owned(&state, &key, &id).await?;
     if job.status.is_final() {
         return Err(ApiError::bad_request(format!(
@@ -238,8 +334,8 @@ pub async fn cancel(
             job.status.as_str()
         )));
     }
-    let job = state.jobs().cancel(job.id).await.map_err(store_error)?;
-    Ok(Json(job_json(&job)))
+    let job = cancel_job(&state, job.id).await?;
+    Ok(Json(JobView::new(&job)))
 }
 
 /// `DELETE /api/v1/jobs/{id}`: cancels a running job first; 404 when unknown.
@@ -252,22 +348,25 @@ pub async fn cancel(
     security(("api_key" = [])),
     params(("id" = String, Path, description = "The job's id, a string of digits as `job_id` gives it.")),
     responses(
-        (status = 200, description = "The job is deleted (cancelled first if it was running).", body = crate::openapi::DeletedJob),
-        (status = 400, description = "The job finished while it was being cancelled; retry.", body = crate::openapi::ErrorBody),
-        (status = 404, description = "No such job for this key.", body = crate::openapi::ErrorBody),
+        (status = 200, description = "The job is deleted (cancelled first if it was running).", body = DeletedJob),
+        (status = 400, description = "The job finished while it was being cancelled; retry.", body = ErrorBody),
+        (status = 404, description = "No such job for this key.", body = ErrorBody),
     )
 )]
 pub async fn delete(
     State(state): State<AppState>,
     ApiExtension(key): ApiExtension<ApiKey>,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DeletedJob>, ApiError> {
     let job = owned(&state, &key, &id).await?;
     if !job.status.is_final() {
-        state.jobs().cancel(job.id).await.map_err(store_error)?;
+        cancel_job(&state, job.id).await?;
     }
-    state.jobs().delete(job.id).await.map_err(store_error)?;
-    Ok(Json(json!({"deleted": true, "job_id": job.id.to_string()})))
+    state.jobs().delete(job.id).await?;
+    Ok(Json(DeletedJob {
+        deleted: true,
+        job_id: job.id.to_string(),
+    }))
 }
 
 /// Patients `range` of `job`, regenerated, as a JSON array.
@@ -319,10 +418,10 @@ pub struct ResultsQuery {
         ResultsQuery
     ),
     responses(
-        (status = 200, description = "One page of the job's patients.", body = crate::openapi::ResultsPage),
-        (status = 400, description = "The job is not completed.", body = crate::openapi::ErrorBody),
-        (status = 404, description = "No such job for this key.", body = crate::openapi::ErrorBody),
-        (status = 422, description = "A query parameter is unknown or not a number, or `page` or `per_page` is out of range.", body = crate::openapi::ErrorBody),
+        (status = 200, description = "One page of the job's patients.", body = ResultsPage),
+        (status = 400, description = "The job is not completed.", body = ErrorBody),
+        (status = 404, description = "No such job for this key.", body = ErrorBody),
+        (status = 422, description = "A query parameter is unknown or not a number, or `page` or `per_page` is out of range.", body = ErrorBody),
     )
 )]
 pub async fn results(
@@ -330,7 +429,7 @@ pub async fn results(
     ApiExtension(key): ApiExtension<ApiKey>,
     ApiPath(id): ApiPath<String>,
     ApiQuery(query): ApiQuery<ResultsQuery>,
-) -> Result<Response, ApiError> {
+) -> Result<Json<ResultsPage>, ApiError> {
     let page = query.page.unwrap_or(1);
     let per_page = query.per_page.unwrap_or(50);
     if page == 0 {
@@ -367,8 +466,7 @@ pub async fn results(
             };
             let records = PatientStore::new(db.clone())
                 .records(job_ref, first..last)
-                .await
-                .map_err(store_error)?;
+                .await?;
             let mut array =
                 Vec::with_capacity(records.iter().map(|r| r.len() + 1).sum::<usize>() + 2);
             array.push(b'[');
@@ -383,23 +481,16 @@ pub async fn results(
         }
         None => regenerate_page(&job, first..last).await?,
     };
-    // The page's JSON array goes in as rendered, without parsing it again.
-    let head = json!({
-        "job_id": id,
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-        "total_pages": total.div_ceil(per_page),
-    })
-    .to_string();
-    let mut body = Vec::with_capacity(head.len() + array.len() + 16);
-    body.extend_from_slice(&head.as_bytes()[..head.len() - 1]);
-    body.extend_from_slice(b",\"patients\":");
-    body.extend_from_slice(&array);
-    body.push(b'}');
-    Ok((
-        [(header::CONTENT_TYPE, "application/json")],
-        Body::from(body),
-    )
-        .into_response())
+    // The page's JSON array goes in as rendered (checked, not parsed into values).
+    let patients = String::from_utf8(array)
+        .map_err(ApiError::internal)
+        .and_then(|text| RawValue::from_string(text).map_err(ApiError::internal))?;
+    Ok(Json(ResultsPage {
+        job_id: id,
+        total,
+        page,
+        per_page,
+        total_pages: total.div_ceil(per_page),
+        patients,
+    }))
 }

@@ -53,18 +53,3 @@ pub(crate) fn page_limit(limit: Option<u32>, default: u32) -> Result<u32, ApiErr
 pub(crate) fn next_after(len: usize, limit: u32, last: Option<i64>) -> Option<i64> {
     if len == limit as usize { last } else { None }
 }
-
-/// Whether PostgreSQL refused a text for a character it cannot store (a NUL: SQLSTATE
-/// 22P05 in JSON, 22021 in text). Bodies are checked for NULs before they get here; this
-/// is the backstop that keeps such a refusal a 422 rather than a 500.
-pub(crate) fn unstorable_text(e: &milmed_postgres::Error) -> bool {
-    e.code()
-        .is_some_and(|code| ["22P05", "22021"].contains(&code.code()))
-}
-
-/// 422 for a text PostgreSQL cannot store.
-pub(crate) fn unstorable_text_error() -> ApiError {
-    ApiError::unprocessable(
-        "a string holds a character that cannot be stored (NUL, \\u0000); remove it",
-    )
-}
