@@ -122,7 +122,7 @@ impl MemoryConfigurations {
         scenario
             .validate()
             .map_err(|e| Error::Invalid(e.to_string()))?;
-        serde_json::from_str(&scenario.to_json_pretty()).map_err(|e| Error::Invalid(e.to_string()))
+        Ok(scenario.to_value())
     }
 
     fn insert(

@@ -32,7 +32,7 @@ use crate::reference::warfare::WARFARE;
 use read::{Node, Syntax};
 
 pub use presets::{PRESETS, preset, preset_names};
-pub use validate::{ScenarioError, ValidationIssue};
+pub use validate::{ScenarioError, ValidationIssue, issues_summary};
 
 /// The default scenario start: 2025-06-01T00:00:00Z.
 pub const DEFAULT_START: &str = "2025-06-01T00:00:00Z";

@@ -83,7 +83,10 @@ impl ScenarioError {
     }
 }
 
-fn issues_summary(issues: &[ValidationIssue]) -> String {
+/// One line listing `issues`: `2 problems: days: …; fronts[0].name: …` (how
+/// [`ScenarioError::Invalid`] prints them; front-ends that find problems of their own
+/// list them the same way).
+pub fn issues_summary(issues: &[ValidationIssue]) -> String {
     let list: Vec<String> = issues.iter().map(ToString::to_string).collect();
     format!(
         "{} problem{}: {}",

@@ -10,7 +10,7 @@
 use milmed_core::Scenario;
 use milmed_core::format::Format;
 use milmed_core::job::Priority;
-use milmed_core::scenario::{MAX_PATIENTS, ScenarioError, ValidationIssue};
+use milmed_core::scenario::{MAX_PATIENTS, ScenarioError, ValidationIssue, issues_summary};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -199,7 +199,7 @@ impl GenerationRequest {
         } else if let Some(name) = &self.preset {
             Scenario::preset(name).map_err(|e| RequestError::scenario("", &e))?
         } else if let Some(body) = &self.scenario {
-            Scenario::from_json(&body.to_string()).map_err(|e| RequestError::scenario("", &e))?
+            Scenario::from_value(body.clone()).map_err(|e| RequestError::scenario("", &e))?
         } else {
             let config = self.configuration.as_ref().expect("checked above");
             let refused = |(detail, issues): (String, Vec<ValidationIssue>)| RequestError {
@@ -207,8 +207,8 @@ impl GenerationRequest {
                 issues,
             };
             let mapped = from_ancestor(config, "configuration.", &[])
-                .map_err(|issues| refused((issues_detail(&issues), issues)))?;
-            let scenario = Scenario::from_json(&mapped.to_string())
+                .map_err(|issues| refused((issues_summary(&issues), issues)))?;
+            let scenario = Scenario::from_value(mapped.clone())
                 .map_err(|e| refused(ancestor_scenario_error("configuration.", &e)))?;
             scenario
                 .validate()
@@ -575,18 +575,7 @@ pub fn ancestor_scenario_error(prefix: &str, e: &ScenarioError) -> (String, Vec<
             message: other.to_string(),
         }],
     };
-    (issues_detail(&issues), issues)
-}
-
-/// One line listing `issues`: `2 problems: a: …; b: …`.
-pub fn issues_detail(issues: &[ValidationIssue]) -> String {
-    let list: Vec<String> = issues.iter().map(ToString::to_string).collect();
-    format!(
-        "{} problem{}: {}",
-        issues.len(),
-        if issues.len() == 1 { "" } else { "s" },
-        list.join("; ")
-    )
+    (issues_summary(&issues), issues)
 }
 
 #[cfg(test)]

@@ -397,8 +397,7 @@ pub async fn static_fronts() -> Json<Vec<FrontDefinition>> {
 )]
 pub async fn preset(ApiPath(id): ApiPath<String>) -> Result<Json<PresetDetail>, ApiError> {
     let scenario = Scenario::preset(&id).map_err(|e| ApiError::not_found(e.to_string()))?;
-    let body: Value =
-        serde_json::from_str(&scenario.to_json_pretty()).map_err(ApiError::internal)?;
+    let body: Value = scenario.to_value();
     Ok(Json(PresetDetail {
         preset: summary(&id, &scenario),
         scenario: body,

@@ -11,7 +11,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use milmed_core::Scenario;
-use milmed_core::scenario::{ScenarioError, ValidationIssue};
+use milmed_core::scenario::{ScenarioError, ValidationIssue, issues_summary};
 use milmed_postgres::{ApiKey, Error, StoredScenario};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -20,9 +20,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::configurations::Page;
 use crate::error::ApiError;
 use crate::extract::{ApiExtension, ApiJson, ApiPath, ApiQuery};
-use crate::jobs::request::{
-    TEMPLATE_REQUIRED, ancestor_scenario_error, from_ancestor, issues_detail,
-};
+use crate::jobs::request::{TEMPLATE_REQUIRED, ancestor_scenario_error, from_ancestor};
 use crate::openapi::{ConfigurationBody, ErrorBody};
 use crate::state::AppState;
 use utoipa::ToSchema;
@@ -119,7 +117,7 @@ impl Refusal {
             message: message.into(),
         }];
         Refusal {
-            detail: issues_detail(&issues),
+            detail: issues_summary(&issues),
             issues,
         }
     }
@@ -164,7 +162,7 @@ fn read_body(body: &Value) -> Result<(Option<String>, Scenario), Refusal> {
         (Some(scenario), None) => {
             let name = native_name()?;
             let scenario =
-                Scenario::from_json(&scenario.to_string()).map_err(|e| Refusal::scenario(&e))?;
+                Scenario::from_value(scenario.clone()).map_err(|e| Refusal::scenario(&e))?;
             scenario.validate().map_err(|e| Refusal::scenario(&e))?;
             (name, scenario)
         }
@@ -182,8 +180,8 @@ fn read_body(body: &Value) -> Result<(Option<String>, Scenario), Refusal> {
             // The ancestor's template: its paths are named as the ancestor named them.
             let ancestor = |(detail, issues)| Refusal { detail, issues };
             let mapped = from_ancestor(body, "", &TEMPLATE_REQUIRED)
-                .map_err(|issues| ancestor((issues_detail(&issues), issues)))?;
-            let scenario = Scenario::from_json(&mapped.to_string())
+                .map_err(|issues| ancestor((issues_summary(&issues), issues)))?;
+            let scenario = Scenario::from_value(mapped.clone())
                 .map_err(|e| ancestor(ancestor_scenario_error("", &e)))?;
             scenario
                 .validate()

@@ -215,7 +215,7 @@ pub async fn download(
     } else {
         None
     };
-    let scenario = Scenario::from_json(&job.scenario.to_string()).map_err(ApiError::internal)?;
+    let scenario = Scenario::from_value(job.scenario.clone()).map_err(ApiError::internal)?;
     let generator = Generator::new(&scenario, job.seed).map_err(ApiError::internal)?;
     let zipped = query.format.is_none();
     let content_type = if zipped {

@@ -206,8 +206,7 @@ pub async fn create(
     let patients = generation.scenario.patients;
     crate::keys::check_patients(&state, &key, patients)?;
     let per_key = key.limits.max_patients_per_request;
-    let scenario: Value =
-        serde_json::from_str(&generation.scenario.to_json_pretty()).map_err(ApiError::internal)?;
+    let scenario: Value = generation.scenario.to_value();
     let new = NewJob {
         owner_key_id: Some(key.id),
         priority: generation.priority,
@@ -371,7 +370,7 @@ pub async fn delete(
 
 /// Patients `range` of `job`, regenerated, as a JSON array.
 async fn regenerate_page(job: &Job, range: std::ops::Range<u64>) -> Result<Vec<u8>, ApiError> {
-    let scenario = Scenario::from_json(&job.scenario.to_string()).map_err(ApiError::internal)?;
+    let scenario = Scenario::from_value(job.scenario.clone()).map_err(ApiError::internal)?;
     let seed = job.seed;
     tokio::task::spawn_blocking(move || {
         let generator = Generator::new(&scenario, seed).map_err(|e| e.to_string())?;

@@ -155,7 +155,7 @@ pub async fn post(
         ));
     }
     let scenario =
-        Scenario::from_json(&body.scenario.to_string()).map_err(|e| ApiError::scenario(&e))?;
+        Scenario::from_value(body.scenario.clone()).map_err(|e| ApiError::scenario(&e))?;
     stream_run(&state, &key, scenario, &query).await
 }
 
