@@ -22,7 +22,9 @@ pub mod testing;
 
 pub use api_keys::{Admission, ApiKey, ApiKeys, LimitKind, Limits, NewApiKey, Refusal, Usage};
 pub use config::{ConfigError, MAX_POOL_SIZE, PoolConfig};
-pub use database::{Connection, Database, Health, Manager, PoolState};
+pub use database::{
+    Connection, Database, HEALTH_TIMEOUT, Health, Manager, PoolState, RETRY_CONNECT_AFTER,
+};
 pub use error::{Error, Retry};
 pub use jobs::{Job, JobOutcome, JobStatus, Jobs, NewJob, UnknownJobStatus};
 pub use patients::{JobRef, LoadReport, PatientStore};

@@ -258,6 +258,11 @@ pub async fn require_key(
         }
         Some(Ok(key)) => key.to_owned(),
     };
+    if !state.database_ready() {
+        let cause = state.database_waiting_for().unwrap_or_default();
+        tracing::warn!(%cause, "keyed request refused: the database is not set up yet");
+        return unavailable_response();
+    }
     let record = match state.keys().verify(&key).await {
         Ok(Some(record)) => record,
         Ok(None) => {
@@ -319,15 +324,23 @@ fn rate_headers(headers: &mut HeaderMap, limit: u64, remaining: u64, reset: u64)
     headers.insert("ratelimit-reset", HeaderValue::from(reset));
 }
 
+/// Seconds a client is told to wait when the database is unreachable: a little more
+/// than the pool waits before it tries to connect again.
+const UNAVAILABLE_RETRY_AFTER: u64 = 2;
+
 fn unavailable(error: milmed_postgres::Error) -> Response {
     tracing::error!(%error, "key store unavailable");
-    let mut response = ApiError::new(
+    unavailable_response()
+}
+
+/// 503 with `Retry-After`: the key store (the database) cannot be asked now. The cause
+/// (which names the database's address) goes to the log and the health endpoints, not
+/// to callers.
+fn unavailable_response() -> Response {
+    ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
-        "the key store is unavailable; retry shortly",
+        "the database is unavailable; retry shortly",
     )
-    .into_response();
-    response
-        .headers_mut()
-        .insert("retry-after", HeaderValue::from(1u64));
-    response
+    .retry_after(UNAVAILABLE_RETRY_AFTER)
+    .into_response()
 }
