@@ -8,6 +8,7 @@
 
 pub mod admin;
 pub mod configurations;
+pub mod connections;
 pub mod error;
 pub mod jobs;
 pub mod keys;
@@ -264,7 +265,9 @@ async fn response_time(mut request: Request, next: Next) -> Response {
 }
 
 /// Serves `state` on `listener` until `shutdown` completes; then readiness turns false
-/// and requests in flight may finish within the grace period.
+/// and requests in flight may finish within the grace period. Connections are held to
+/// the header and idle timeouts and the per-address ceiling of the settings
+/// ([`connections`]).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -282,11 +285,13 @@ pub async fn serve(
             tracing::info!("shutting down: finishing requests in flight");
         }
     };
-    let server = axum::serve(
+    let server = connections::run(
         listener,
-        axum::ServiceExt::<Request>::into_make_service(app),
-    )
-    .with_graceful_shutdown(signalled);
+        app,
+        connections::ConnectionLimits::of(state.settings()),
+        Arc::clone(state.metrics()),
+        signalled,
+    );
     // In-flight requests get `grace` once the signal came; then the server stops anyway.
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let watchdog = {
