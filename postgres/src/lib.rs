@@ -13,6 +13,7 @@ mod api_keys;
 mod config;
 mod database;
 mod error;
+pub mod gcra;
 mod jobs;
 mod patients;
 mod retention;

@@ -65,11 +65,14 @@ impl AppState {
                 JobQueue::Postgres(Jobs::new(db.clone())),
                 Configurations::Postgres(Scenarios::new(db.clone())),
             ),
-            None => (
-                Keys::Memory(Arc::new(MemoryKeys::default())),
-                JobQueue::Memory(Arc::new(MemoryJobs::default())),
-                Configurations::Memory(Arc::new(MemoryConfigurations::default())),
-            ),
+            None => {
+                let keys = Arc::new(MemoryKeys::default());
+                (
+                    Keys::Memory(Arc::clone(&keys)),
+                    JobQueue::Memory(Arc::new(MemoryJobs::default()), keys),
+                    Configurations::Memory(Arc::new(MemoryConfigurations::default())),
+                )
+            }
         };
         let mut waiting_for = None;
         match &database {
