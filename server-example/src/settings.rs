@@ -59,7 +59,8 @@ pub struct Settings {
     /// Origins allowed by CORS (`MILMED_CORS_ORIGINS`, comma-separated; default none).
     pub cors_origins: Vec<String>,
     /// How long a claimed job is leased without a heartbeat (`MILMED_JOB_LEASE`,
-    /// seconds, default 30): after an instance dies, another re-runs its job this late.
+    /// seconds, default 30): after an instance dies, another starts its job again
+    /// between `lease − h` and `lease + h + 0.2 s` later, `h` = min(lease / 3, 2 s).
     pub job_lease: Duration,
     /// The limits every job and stream runs under, whatever the key.
     pub limits: GenerationLimits,
