@@ -6,7 +6,8 @@
 # and drops the database. The server runs with MILMED_JOB_WORKERS=0, so that creating jobs
 # measures the API and the queue, not their generation. Run it on a quiet machine.
 #
-#   scripts/load.sh [options of the load generator, e.g. --seconds 20]
+#   scripts/load.sh [options of the load generator, e.g. --seconds 20 --no-streams]
+#   MILMED_LOAD_KEYS=200 scripts/load.sh   # jobs created with 200 keys, not one
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -33,11 +34,17 @@ cleanup() {
 trap cleanup EXIT
 psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -qc "CREATE DATABASE $database" >/dev/null
 
-key=$(DATABASE_URL="$url" "$server" keys create --name load --tier premium \
-    --patients 1000000 --per-minute 2000000000 --per-hour 2000000000 | sed -n 's/^key //p')
+# MILMED_LOAD_KEYS keys (default 1): the load's clients share them round robin.
+keys=()
+for i in $(seq 1 "${MILMED_LOAD_KEYS:-1}"); do
+    keys+=(--key "$(DATABASE_URL="$url" "$server" keys create --name "load-$i" --tier premium \
+        --patients 1000000 --per-minute 2000000000 --per-hour 2000000000 | sed -n 's/^key //p')")
+done
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# Every client comes from 127.0.0.1: no per-address ceiling.
 MILMED_BIND="127.0.0.1:$port" DATABASE_URL="$url" MILMED_JOB_WORKERS=0 MILMED_LOG=warn \
+    MILMED_MAX_CONNECTIONS_PER_IP=0 \
     "$server" >/dev/null &
 server_pid=$!
 for _ in $(seq 1 100); do
@@ -49,4 +56,4 @@ for _ in $(seq 1 100); do
 done
 
 echo "milmed-server $(git rev-parse --short HEAD) on $(nproc) cores, PostgreSQL $(psql "$DATABASE_URL" -Atqc 'SHOW server_version'), MILMED_JOB_WORKERS=0"
-"$load" --url "http://127.0.0.1:$port" --key "$key" --server-pid "$server_pid" "$@"
+"$load" --url "http://127.0.0.1:$port" "${keys[@]}" --server-pid "$server_pid" "$@"

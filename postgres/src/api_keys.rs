@@ -1,12 +1,12 @@
-//! [`ApiKeys`]: API keys stored as their SHA-256, and the per-key request counters that
-//! enforce their rate limits.
+//! [`ApiKeys`]: API keys stored as their SHA-256, and the per-key rate limits.
 //!
 //! A key is shown once, when it is created; the table holds only `SHA-256(key)` and a
 //! short display prefix, so a copy of the database does not hand out working keys.
-//! Each admitted request is counted in three windows (the current UTC minute, hour and
-//! day) by [`ApiKeys::record_request`], which checks the limits and increments the
-//! counters in one transaction, so that concurrent requests of one key can neither
-//! overshoot a limit nor lose a count.
+//! Each admitted request moves the key's GCRA state in three windows (minute, hour,
+//! day; see [`gcra`](crate::gcra)) by [`ApiKeys::record_request`], which checks the
+//! limits and moves them in one atomic statement, so that concurrent requests of one key
+//! on any number of instances can neither overshoot a limit nor lose a request. The
+//! requests and patients of each UTC day are kept as the key's usage history.
 
 use std::time::Duration;
 
@@ -16,6 +16,7 @@ use time::format_description::well_known::Rfc3339;
 use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
 
+use crate::gcra::{self, Allowance, Decision};
 use crate::{Database, Error};
 
 /// What every generated key starts with, so that a leaked key is recognisable (secret
@@ -45,11 +46,11 @@ macro_rules! columns {
 pub struct Limits {
     /// Most patients one request may generate (checked before anything is counted).
     pub max_patients_per_request: u64,
-    /// Most requests per UTC minute.
+    /// Most requests per minute (a burst of this many, then one every `60 s / n`).
     pub per_minute: Option<u32>,
-    /// Most requests per UTC hour.
+    /// Most requests per hour (likewise).
     pub per_hour: Option<u32>,
-    /// Most requests per UTC day.
+    /// Most requests per day (likewise).
     pub per_day: Option<u32>,
 }
 
@@ -123,16 +124,6 @@ impl LimitKind {
             LimitKind::Patients => "patients",
         }
     }
-
-    /// The window's length in seconds, for the three windows.
-    fn seconds(self) -> Option<u64> {
-        match self {
-            LimitKind::Minute => Some(60),
-            LimitKind::Hour => Some(3600),
-            LimitKind::Day => Some(86_400),
-            LimitKind::Patients => None,
-        }
-    }
 }
 
 impl std::fmt::Display for LimitKind {
@@ -141,29 +132,43 @@ impl std::fmt::Display for LimitKind {
     }
 }
 
-/// A key's counters once an admitted request has been counted, for rate-limit headers.
+/// Where a key stands once an admitted request has been counted, for rate-limit
+/// headers: each window with a limit, how many requests it still allows at once and
+/// when it is full again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Usage {
-    /// Requests in the current UTC minute, this one included.
-    pub requests_minute: u64,
-    /// Requests in the current UTC hour, this one included.
-    pub requests_hour: u64,
-    /// Requests in the current UTC day, this one included.
-    pub requests_day: u64,
-    /// Patients asked for in the current UTC day, this request's included.
-    pub patients_day: u64,
+    /// The minute window, if the key has a limit per minute.
+    pub minute: Option<Allowance>,
+    /// The hour window, if the key has a limit per hour.
+    pub hour: Option<Allowance>,
+    /// The day window, if the key has a limit per day.
+    pub day: Option<Allowance>,
+}
+
+impl Usage {
+    /// The window closest to refusing (fewest requests left; the narrower of equals),
+    /// the one `RateLimit-*` headers describe; `None` for a key without limits.
+    pub fn tightest(&self) -> Option<Allowance> {
+        [self.minute, self.hour, self.day]
+            .into_iter()
+            .flatten()
+            .min_by_key(|a| a.remaining)
+    }
+
+    fn from_allowances([minute, hour, day]: [Option<Allowance>; 3]) -> Usage {
+        Usage { minute, hour, day }
+    }
 }
 
 /// Why a request was turned away, and when trying again can succeed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Refusal {
-    /// The limit it ran into. When several windows are full this is the widest, whose
-    /// end is the earliest time a retry can succeed (UTC windows nest, so a wider window
-    /// never ends before a narrower one).
+    /// The limit it ran into. When several windows refuse, the one that refuses
+    /// longest: after `retry_after` every window admits the request.
     pub limit_kind: LimitKind,
     /// That limit's value.
     pub limit: u64,
-    /// Time until that window ends (for a `Retry-After` header); zero for
+    /// Time until the request would be admitted (for a `Retry-After` header); zero for
     /// [`LimitKind::Patients`], which waiting does not fix.
     #[serde(serialize_with = "seconds")]
     pub retry_after: Duration,
@@ -367,25 +372,48 @@ impl ApiKeys {
     }
 
     /// Counts one request of key `key_id` for `patients` patients if `limits` allow it,
-    /// or refuses it and counts nothing.
+    /// or refuses it and counts nothing. The instant is the database's clock, shared by
+    /// every instance.
     ///
     /// A request larger than `limits.max_patients_per_request` is refused without
-    /// touching the database. Otherwise one transaction increments the key's rows for
-    /// the current UTC minute, hour and day (`INSERT … ON CONFLICT DO UPDATE`), reads the
-    /// incremented counts back, and commits if none is over its limit or rolls back if
-    /// one is. The upsert locks each row until the transaction ends, so concurrent
-    /// requests of one key take turns and each sees the counts its predecessors
-    /// committed: no count is lost and no window admits more requests than its limit.
-    /// Every transaction locks the rows in the same order (minute, hour, day), so they
-    /// cannot deadlock. Requests of different keys do not wait for each other.
+    /// touching the database. Otherwise one statement (`INSERT … ON CONFLICT DO UPDATE
+    /// … WHERE`) moves the key's GCRA state of the minute, hour and day windows if every
+    /// window admits the request ([`gcra::admit`]'s rule, in SQL) and adds the request
+    /// and its patients to the key's usage of the day. The statement locks the key's row
+    /// only while it runs, so concurrent requests of one key take turns, each seeing
+    /// the state its predecessors left: no window admits more than its rule allows.
+    /// Requests of different keys do not wait for each other.
     ///
-    /// The windows are those containing the transaction's start (`now()`). Not retried:
-    /// counting is not idempotent. [`Error::NotFound`] if there is no key `key_id`.
+    /// Not retried: counting is not idempotent. [`Error::NotFound`] if there is no key
+    /// `key_id`.
     pub async fn record_request(
         &self,
         key_id: i64,
         patients: u64,
         limits: &Limits,
+    ) -> Result<Admission, Error> {
+        self.record(key_id, patients, limits, None).await
+    }
+
+    /// [`record_request`](Self::record_request) at the instant `now` instead of the
+    /// database's clock: for tests, and for replaying requests.
+    pub async fn record_request_at(
+        &self,
+        key_id: i64,
+        patients: u64,
+        limits: &Limits,
+        now: OffsetDateTime,
+    ) -> Result<Admission, Error> {
+        self.record(key_id, patients, limits, Some(gcra::unix_micros(now)))
+            .await
+    }
+
+    async fn record(
+        &self,
+        key_id: i64,
+        patients: u64,
+        limits: &Limits,
+        now: Option<i64>,
     ) -> Result<Admission, Error> {
         if patients > limits.max_patients_per_request {
             return Ok(Admission::Refused(Refusal {
@@ -394,89 +422,115 @@ impl ApiKeys {
                 retry_after: Duration::ZERO,
             }));
         }
+        // A limit of 0 refuses everything: nothing to ask the database.
+        if let Decision::Refused {
+            kind,
+            limit: 0,
+            retry_after,
+        } = gcra::admit(limits, [None; 3], 0)
+        {
+            return Ok(Admission::Refused(Refusal {
+                limit_kind: kind,
+                limit: 0,
+                retry_after,
+            }));
+        }
         let patients = i64::try_from(patients)
             .map_err(|_| Error::Invalid(format!("{patients} patients is too many to count")))?;
+        // Per window: its emission interval and tolerance, NULL without a limit.
+        let mut params: [Option<i64>; 6] = [None; 6];
+        for (i, window) in gcra::windows(limits) {
+            params[2 * i] = Some(window.interval);
+            params[2 * i + 1] = Some(window.tolerance);
+        }
         let mut conn = self.db.get().await?;
-        let tx = conn.transaction().await?;
-        let rows = tx
-            .query(
-                "INSERT INTO api_key_usage AS u \
-                     (key_id, window_kind, window_start, requests, patients) \
-                 VALUES \
-                     ($1, 'minute', date_trunc('minute', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', 1, $2), \
-                     ($1, 'hour', date_trunc('hour', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', 1, $2), \
-                     ($1, 'day', date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', 1, $2) \
-                 ON CONFLICT (key_id, window_kind, window_start) DO UPDATE \
-                     SET requests = u.requests + 1, patients = u.patients + excluded.patients \
-                 RETURNING window_kind, requests, patients, \
-                     extract(epoch FROM window_start)::float8 \
-                         - extract(epoch FROM clock_timestamp())::float8",
-                &[&key_id, &patients],
-            )
-            .await
-            .map_err(|e| {
-                if e.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION) {
-                    not_found(key_id)
-                } else {
-                    Error::Db(e)
-                }
-            })?;
-
-        let mut usage = Usage {
-            requests_minute: 0,
-            requests_hour: 0,
-            requests_day: 0,
-            patients_day: 0,
-        };
-        // The widest full window, whose end is the earliest a retry can succeed.
-        let mut refusal: Option<Refusal> = None;
-        for row in &rows {
-            let kind = match row.try_get::<_, &str>(0)? {
-                "minute" => LimitKind::Minute,
-                "hour" => LimitKind::Hour,
-                "day" => LimitKind::Day,
-                other => return Err(Error::Invalid(format!("unknown usage window {other:?}"))),
-            };
-            let requests = counter(row.try_get(1)?)?;
-            let (limit, count) = match kind {
-                LimitKind::Minute => (limits.per_minute, &mut usage.requests_minute),
-                LimitKind::Hour => (limits.per_hour, &mut usage.requests_hour),
-                _ => {
-                    usage.patients_day = counter(row.try_get(2)?)?;
-                    (limits.per_day, &mut usage.requests_day)
-                }
-            };
-            *count = requests;
-            let Some(limit) = limit.map(u64::from) else {
-                continue;
-            };
-            let wider = refusal.is_none_or(|r| kind.seconds() > r.limit_kind.seconds());
-            if requests > limit && wider {
-                // Seconds from now until the window ends: its start (relative to now,
-                // from the same clock) plus its length.
-                let start_from_now: f64 = row.try_get(3)?;
-                let left = start_from_now + kind.seconds().unwrap_or(0) as f64;
-                refusal = Some(Refusal {
+        // Twice at most: a refusal is checked against the state read after it, and the
+        // state may have moved (time passed) between the two.
+        for _ in 0..2 {
+            // Committed without waiting for the WAL to reach the disk (this transaction
+            // only): a crash of PostgreSQL may forget the last few milliseconds of
+            // counted requests, which costs nothing, while waiting for each flush (2 to
+            // 20 ms on a virtual disk) made every keyed request wait for one. A
+            // `Transaction`, so that a request dropped half-way rolls back.
+            let tx = conn.transaction().await?;
+            tx.batch_execute("SET LOCAL synchronous_commit TO off")
+                .await?;
+            let row = tx
+                .query_opt(
+                    RECORD,
+                    &[
+                        &key_id, &now, &params[0], &params[1], &params[2], &params[3], &params[4],
+                        &params[5], &patients,
+                    ],
+                )
+                .await
+                .map_err(|e| {
+                    if e.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION) {
+                        not_found(key_id)
+                    } else {
+                        Error::Db(e)
+                    }
+                })?;
+            tx.commit().await?;
+            if let Some(row) = row {
+                let tats = [row.try_get(0)?, row.try_get(1)?, row.try_get(2)?];
+                let at: i64 = row.try_get(3)?;
+                return Ok(Admission::Allowed(Usage::from_allowances(
+                    gcra::allowances(limits, tats, at),
+                )));
+            }
+            // Refused: read the state that refused it, to say until when.
+            let row = conn
+                .query_one(
+                    "SELECT minute_tat, hour_tat, day_tat,                          coalesce($2::bigint, (extract(epoch FROM statement_timestamp()) * 1000000)::bigint)                      FROM api_key_rate WHERE key_id = $1",
+                    &[&key_id, &now],
+                )
+                .await?;
+            let tats = [row.try_get(0)?, row.try_get(1)?, row.try_get(2)?];
+            let at: i64 = row.try_get(3)?;
+            if let Decision::Refused {
+                kind,
+                limit,
+                retry_after,
+            } = gcra::admit(limits, tats, at)
+            {
+                tracing::debug!(key_id, window = %kind, limit, "request over the key's limit");
+                return Ok(Admission::Refused(Refusal {
                     limit_kind: kind,
                     limit,
-                    retry_after: Duration::try_from_secs_f64(left.max(0.0))
-                        .unwrap_or(Duration::ZERO),
-                });
+                    retry_after,
+                }));
             }
         }
+        Err(Error::Conflict(
+            "the key's rate-limit state kept changing; retry".to_owned(),
+        ))
+    }
 
-        match refusal {
-            Some(refusal) => {
-                tx.rollback().await?;
-                tracing::debug!(key_id, window = %refusal.limit_kind, limit = refusal.limit,
-                    "request over the key's limit");
-                Ok(Admission::Refused(refusal))
+    /// Adds `patients` to the patients key `key_id` asked for today (UTC), as a job or a
+    /// stream it started will generate them; the request itself was counted by
+    /// [`record_request`](Self::record_request). [`Error::NotFound`] if there is no key
+    /// `key_id`.
+    pub async fn count_patients(&self, key_id: i64, patients: u64) -> Result<(), Error> {
+        let patients = i64::try_from(patients)
+            .map_err(|_| Error::Invalid(format!("{patients} patients is too many to count")))?;
+        let conn = self.db.get().await?;
+        conn.execute(
+            "INSERT INTO api_key_usage AS u (key_id, window_kind, window_start, requests, patients) \
+             VALUES ($1, 'day', date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', 0, $2) \
+             ON CONFLICT (key_id, window_kind, window_start) DO UPDATE \
+                 SET patients = u.patients + excluded.patients",
+            &[&key_id, &patients],
+        )
+        .await
+        .map_err(|e| {
+            if e.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION) {
+                not_found(key_id)
+            } else {
+                Error::Db(e)
             }
-            None => {
-                tx.commit().await?;
-                Ok(Admission::Allowed(usage))
-            }
-        }
+        })?;
+        Ok(())
     }
 
     /// Requests and patients counted for key `key_id` on the UTC day `day`; zeros for a
@@ -496,27 +550,45 @@ impl ApiKeys {
             None => Ok((0, 0)),
         }
     }
-
-    /// Deletes the minute and hour counters of windows that have ended, returning how
-    /// many rows went. Nothing reads them once their window is over, and without this
-    /// every active key adds 1,440 minute rows a day; the day rows are kept as the usage
-    /// history. Run it now and then (every few minutes or hours, from any one instance
-    /// or several: deleting twice is harmless).
-    pub async fn prune_usage(&self) -> Result<u64, Error> {
-        let conn = self.db.get().await?;
-        let deleted = conn
-            .execute(
-                "DELETE FROM api_key_usage \
-                 WHERE (window_kind = 'minute' \
-                        AND window_start < date_trunc('minute', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') \
-                    OR (window_kind = 'hour' \
-                        AND window_start < date_trunc('hour', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')",
-                &[],
-            )
-            .await?;
-        Ok(deleted)
-    }
 }
+
+/// One request against a key's limits, in one statement (see
+/// [`ApiKeys::record_request`]). `$1` key, `$2` the instant in µs since the epoch (NULL:
+/// the database's clock at the statement's start), `$3`…`$8` the emission interval and
+/// tolerance of the minute, hour and day windows (NULL without a limit), `$9` patients.
+/// The `WHERE` of the update is [`gcra::Window::admit`]'s test for each window; the
+/// first request of a key inserts its row, admitted by every window (limits of 0 are
+/// refused before). The day's usage is added in the same statement, only when the
+/// request was admitted.
+const RECORD: &str = "\
+WITH admitted AS (
+    INSERT INTO api_key_rate AS r (key_id, minute_tat, hour_tat, day_tat)
+    SELECT $1, t.now + $3, t.now + $5, t.now + $7
+    FROM (SELECT coalesce($2::bigint,
+              (extract(epoch FROM statement_timestamp()) * 1000000)::bigint) AS now) AS t
+    ON CONFLICT (key_id) DO UPDATE SET
+        minute_tat = CASE WHEN $3::bigint IS NULL THEN r.minute_tat
+            ELSE greatest(r.minute_tat, coalesce($2::bigint, (extract(epoch FROM statement_timestamp()) * 1000000)::bigint)) + $3 END,
+        hour_tat = CASE WHEN $5::bigint IS NULL THEN r.hour_tat
+            ELSE greatest(r.hour_tat, coalesce($2::bigint, (extract(epoch FROM statement_timestamp()) * 1000000)::bigint)) + $5 END,
+        day_tat = CASE WHEN $7::bigint IS NULL THEN r.day_tat
+            ELSE greatest(r.day_tat, coalesce($2::bigint, (extract(epoch FROM statement_timestamp()) * 1000000)::bigint)) + $7 END
+    WHERE ($3::bigint IS NULL OR greatest(r.minute_tat, coalesce($2::bigint, (extract(epoch FROM statement_timestamp()) * 1000000)::bigint))
+               - coalesce($2::bigint, (extract(epoch FROM statement_timestamp()) * 1000000)::bigint) <= $4::bigint)
+      AND ($5::bigint IS NULL OR greatest(r.hour_tat, coalesce($2::bigint, (extract(epoch FROM statement_timestamp()) * 1000000)::bigint))
+               - coalesce($2::bigint, (extract(epoch FROM statement_timestamp()) * 1000000)::bigint) <= $6::bigint)
+      AND ($7::bigint IS NULL OR greatest(r.day_tat, coalesce($2::bigint, (extract(epoch FROM statement_timestamp()) * 1000000)::bigint))
+               - coalesce($2::bigint, (extract(epoch FROM statement_timestamp()) * 1000000)::bigint) <= $8::bigint)
+    RETURNING r.minute_tat, r.hour_tat, r.day_tat,
+        coalesce($2::bigint, (extract(epoch FROM statement_timestamp()) * 1000000)::bigint) AS now
+), counted AS (
+    INSERT INTO api_key_usage AS u (key_id, window_kind, window_start, requests, patients)
+    SELECT $1, 'day', date_trunc('day', to_timestamp(now / 1000000.0) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', 1, $9
+    FROM admitted
+    ON CONFLICT (key_id, window_kind, window_start) DO UPDATE
+        SET requests = u.requests + 1, patients = u.patients + excluded.patients
+)
+SELECT minute_tat, hour_tat, day_tat, now FROM admitted";
 
 impl ApiKey {
     /// Reads the [`columns!`] of a row.

@@ -16,6 +16,11 @@ pub struct PoolConfig {
     /// Longest wait for a connection before [`Error::PoolTimeout`](crate::Error::PoolTimeout)
     /// (`MILMED_DB_CONNECTION_TIMEOUT`, seconds, default 30).
     pub connection_timeout: Duration,
+    /// Longest wait for PostgreSQL to accept one new connection
+    /// (`MILMED_DB_CONNECT_TIMEOUT`, seconds, default 5): a database host that does not
+    /// answer at all is reported unreachable after this long instead of after the
+    /// operating system's TCP timeout (minutes).
+    pub connect_timeout: Duration,
     /// Connections are closed and replaced after this age (`MILMED_DB_MAX_LIFETIME`,
     /// seconds, default 3600; 0 for never).
     pub max_lifetime: Option<Duration>,
@@ -56,6 +61,7 @@ impl PoolConfig {
             max_size: 20,
             min_idle: None,
             connection_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(5),
             max_lifetime: Some(Duration::from_secs(3600)),
             idle_timeout: Some(Duration::from_secs(600)),
             test_on_checkout: true,
@@ -98,6 +104,16 @@ impl PoolConfig {
                 seconds("MILMED_DB_CONNECTION_TIMEOUT", &v)?.ok_or_else(|| {
                     error(
                         "MILMED_DB_CONNECTION_TIMEOUT",
+                        &v,
+                        "must be more than 0 seconds",
+                    )
+                })?;
+        }
+        if let Some(v) = read("MILMED_DB_CONNECT_TIMEOUT") {
+            config.connect_timeout =
+                seconds("MILMED_DB_CONNECT_TIMEOUT", &v)?.ok_or_else(|| {
+                    error(
+                        "MILMED_DB_CONNECT_TIMEOUT",
                         &v,
                         "must be more than 0 seconds",
                     )
@@ -156,6 +172,9 @@ impl PoolConfig {
                 "must be more than 0 seconds",
             ));
         }
+        if self.connect_timeout.is_zero() {
+            return Err(error("connect_timeout", "0", "must be more than 0 seconds"));
+        }
         if self.application_name.len() >= 64 || !self.application_name.is_ascii() {
             return Err(error(
                 "application_name",
@@ -177,6 +196,7 @@ impl PoolConfig {
         config.application_name(&self.application_name);
         let timeout_ms = self.statement_timeout.map_or(0, |t| t.as_millis());
         config.options(format!("-c statement_timeout={timeout_ms}"));
+        config.connect_timeout(self.connect_timeout);
         Ok(config)
     }
 }
@@ -253,6 +273,7 @@ mod tests {
         let c = with(&[("DATABASE_URL", "postgres://milmed@localhost/milmed")]).unwrap();
         assert_eq!(c.max_size, 20);
         assert_eq!(c.connection_timeout, Duration::from_secs(30));
+        assert_eq!(c.connect_timeout, Duration::from_secs(5));
         assert_eq!(c.max_lifetime, Some(Duration::from_secs(3600)));
         assert_eq!(c.idle_timeout, Some(Duration::from_secs(600)));
         assert_eq!(c.statement_timeout, Some(Duration::from_secs(30)));
@@ -268,6 +289,7 @@ mod tests {
             ("MILMED_DB_MIN_IDLE", "4"),
             ("MILMED_DB_CONNECTION_TIMEOUT", "2.5"),
             ("MILMED_DB_MAX_LIFETIME", "0"),
+            ("MILMED_DB_CONNECT_TIMEOUT", "0.5"),
             ("MILMED_DB_TEST_ON_CHECKOUT", "false"),
             ("MILMED_DB_STATEMENT_TIMEOUT", "5"),
             ("MILMED_DB_APPLICATION_NAME", "milmed-server-a"),
@@ -276,6 +298,7 @@ mod tests {
         assert_eq!((c.max_size, c.min_idle), (64, Some(4)));
         assert_eq!(c.connection_timeout, Duration::from_millis(2500));
         assert_eq!(c.max_lifetime, None);
+        assert_eq!(c.connect_timeout, Duration::from_millis(500));
         assert!(!c.test_on_checkout);
         assert_eq!(c.statement_timeout, Some(Duration::from_secs(5)));
         assert_eq!(c.application_name, "milmed-server-a");
@@ -296,6 +319,10 @@ mod tests {
             (
                 ("MILMED_DB_CONNECTION_TIMEOUT", "0"),
                 "MILMED_DB_CONNECTION_TIMEOUT=\"0\": must be more than 0 seconds",
+            ),
+            (
+                ("MILMED_DB_CONNECT_TIMEOUT", "0"),
+                "MILMED_DB_CONNECT_TIMEOUT=\"0\": must be more than 0 seconds",
             ),
             (
                 ("MILMED_DB_IDLE_TIMEOUT", "-1"),

@@ -10,7 +10,8 @@ pub enum Error {
     /// The settings are not valid.
     #[error("invalid database settings: {0}")]
     Config(#[from] crate::ConfigError),
-    /// No connection became free within the pool's connection timeout.
+    /// No connection became free within the pool's connection timeout, while the pool
+    /// had connections open (all in use): the database answers but is busy.
     #[error("no database connection within {waited:?} (pool of {max_size}, all in use)")]
     PoolTimeout {
         /// How long the request waited.
@@ -18,8 +19,18 @@ pub enum Error {
         /// The pool's size.
         max_size: u32,
     },
-    /// PostgreSQL (or the connection to it) reported an error.
-    #[error("database error: {0}")]
+    /// The pool has no open connection and cannot open one: the database is down or
+    /// unreachable. Reported at once, without waiting for the connection timeout.
+    #[error("cannot connect to {target}: {cause}")]
+    Unavailable {
+        /// Where the pool connects (`host:port`).
+        target: String,
+        /// Why the last attempt failed (`connection refused`, `timed out`, …).
+        cause: String,
+    },
+    /// PostgreSQL (or the connection to it) reported an error; the text carries its
+    /// cause (the server's message and SQLSTATE, or the I/O error), not only its kind.
+    #[error("database error: {}", describe(.0))]
     Db(#[from] tokio_postgres::Error),
     /// Applying the migrations failed (an edited migration is reported here).
     #[error("migration failed: {0}")]
@@ -49,7 +60,7 @@ impl Error {
     /// pool had no free connection.
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::PoolTimeout { .. } => true,
+            Error::PoolTimeout { .. } | Error::Unavailable { .. } => true,
             Error::Db(e) => is_transient_db(e),
             _ => false,
         }
@@ -61,6 +72,47 @@ impl Error {
             Error::Db(e) => e.code(),
             _ => None,
         }
+    }
+}
+
+/// What a tokio-postgres error says, with its cause: its own `Display` stops at its kind
+/// (`db error`, `error connecting to server`), which tells an operator nothing. A server
+/// error gives its message and SQLSTATE (`terminating connection due to administrator
+/// command (SQLSTATE 57P01)`); any other error its kind and its chain of sources.
+pub(crate) fn describe(e: &tokio_postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        let mut text = format!("{} (SQLSTATE {})", db.message(), db.code().code());
+        if let Some(detail) = db.detail() {
+            text.push_str(": ");
+            text.push_str(detail);
+        }
+        return text;
+    }
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// The innermost cause of `e` (the I/O error of a failed connect: `Connection refused
+/// (os error 111)`), in lower case at its start, for "cannot connect to …: …".
+pub(crate) fn root_cause(e: &tokio_postgres::Error) -> String {
+    if e.as_db_error().is_some() {
+        return describe(e);
+    }
+    let mut last: &dyn std::error::Error = e;
+    while let Some(cause) = last.source() {
+        last = cause;
+    }
+    let text = last.to_string();
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => text,
     }
 }
 

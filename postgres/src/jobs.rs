@@ -96,11 +96,23 @@ macro_rules! columns {
     };
 }
 
+/// Inserts a job and adds its patients to its owner key's usage of the (UTC) day, in
+/// one statement.
 const INSERT: &str = concat!(
-    "INSERT INTO jobs (owner_key_id, priority, scenario_id, scenario, seed, range_start, \
-     range_end, formats, budget, persist_patients) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ",
-    columns!()
+    "WITH job AS (\
+         INSERT INTO jobs (owner_key_id, priority, scenario_id, scenario, seed, range_start, \
+         range_end, formats, budget, persist_patients) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ",
+    columns!(),
+    "), counted AS (\
+         INSERT INTO api_key_usage AS u (key_id, window_kind, window_start, requests, patients) \
+         SELECT owner_key_id, 'day', \
+             date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', 0, \
+             range_end - range_start \
+         FROM job WHERE owner_key_id IS NOT NULL \
+         ON CONFLICT (key_id, window_kind, window_start) DO UPDATE \
+             SET patients = u.patients + excluded.patients\
+     ) SELECT * FROM job"
 );
 
 const SELECT_ONE: &str = concat!("SELECT ", columns!(), " FROM jobs WHERE id = $1");
@@ -341,7 +353,8 @@ impl Jobs {
         &self.db
     }
 
-    /// Queues a job; it is `queued` with `attempt` 0 and no lease.
+    /// Queues a job; it is `queued` with `attempt` 0 and no lease. Its patients are added
+    /// to its owner key's usage of the day ([`ApiKeys::usage`](crate::ApiKeys::usage)).
     ///
     /// Fails with [`Error::Invalid`] when a bound of `range` does not fit in an `i64`,
     /// when `range.start > range.end`, or when `owner_key_id` or `scenario_id` names no

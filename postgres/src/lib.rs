@@ -13,6 +13,7 @@ mod api_keys;
 mod config;
 mod database;
 mod error;
+pub mod gcra;
 mod jobs;
 mod patients;
 mod retention;
@@ -22,7 +23,9 @@ pub mod testing;
 
 pub use api_keys::{Admission, ApiKey, ApiKeys, LimitKind, Limits, NewApiKey, Refusal, Usage};
 pub use config::{ConfigError, MAX_POOL_SIZE, PoolConfig};
-pub use database::{Connection, Database, Health, Manager, PoolState};
+pub use database::{
+    Connection, Database, HEALTH_TIMEOUT, Health, Manager, PoolState, RETRY_CONNECT_AFTER,
+};
 pub use error::{Error, Retry};
 pub use jobs::{Job, JobOutcome, JobStatus, Jobs, NewJob, UnknownJobStatus};
 pub use patients::{JobRef, LoadReport, PatientStore};

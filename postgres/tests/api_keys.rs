@@ -8,9 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::TestDb;
-use milmed_postgres::{
-    Admission, ApiKeys, Database, Error, LimitKind, Limits, NewApiKey, Refusal, Usage,
-};
+use milmed_postgres::{Admission, ApiKeys, Database, Error, LimitKind, Limits, NewApiKey, Refusal};
 use time::OffsetDateTime;
 
 fn new_key(limits: Limits) -> NewApiKey {
@@ -41,22 +39,6 @@ async fn today(db: &Database) -> time::Date {
         .await
         .unwrap()
         .get(0)
-}
-
-/// Waits, if needed, until the database clock is at least 10 s before the end of its
-/// minute, so that a burst of requests falls in one minute (and one hour and day).
-async fn away_from_minute_end(db: &Database) {
-    let second: f64 = db
-        .get()
-        .await
-        .unwrap()
-        .query_one("SELECT extract(second FROM clock_timestamp())::float8", &[])
-        .await
-        .unwrap()
-        .get(0);
-    if second > 50.0 {
-        tokio::time::sleep(Duration::from_secs_f64(60.5 - second)).await;
-    }
 }
 
 #[tokio::test]
@@ -267,41 +249,34 @@ async fn concurrent_requests_are_counted_exactly() {
     let test = TestDb::new().await;
     let db = test.database().await;
     let keys = Arc::new(ApiKeys::new(db.clone()));
-    let (key, _) = keys.create(new_key(generous())).await.unwrap();
-    away_from_minute_end(&db).await;
+    // 1,000 a day: one request frees every 86.4 s, so none frees during the test.
+    let limits = Limits {
+        per_day: Some(1000),
+        ..generous()
+    };
+    let (key, _) = keys.create(new_key(limits)).await.unwrap();
+    let day = today(&db).await;
 
     let tasks: Vec<_> = (0..50)
         .map(|_| {
             let keys = Arc::clone(&keys);
-            tokio::spawn(async move { keys.record_request(key.id, 3, &generous()).await })
+            tokio::spawn(async move { keys.record_request(key.id, 3, &limits).await })
         })
         .collect();
-    let mut days = Vec::new();
+    let mut left = Vec::new();
     for task in tasks {
         match task.await.unwrap().unwrap() {
-            Admission::Allowed(usage) => days.push(usage.requests_day),
+            Admission::Allowed(usage) => left.push(usage.day.unwrap().remaining),
             refused => panic!("{refused:?}"),
         }
     }
-    // Each request saw a distinct count: none was lost or counted twice.
-    days.sort_unstable();
-    assert_eq!(days, (1..=50).collect::<Vec<u64>>());
-    assert_eq!(
-        keys.usage(key.id, today(&db).await).await.unwrap(),
-        (50, 150)
-    );
-
-    let next = keys.record_request(key.id, 7, &generous()).await.unwrap();
-    assert_eq!(
-        next,
-        Admission::Allowed(Usage {
-            requests_minute: 51,
-            requests_hour: 51,
-            requests_day: 51,
-            patients_day: 157,
-        })
-    );
-    let yesterday = today(&db).await.previous_day().unwrap();
+    // Each request saw the state its predecessors left: 999 down to 950 left, each once.
+    left.sort_unstable();
+    assert_eq!(left, (950..1000).collect::<Vec<u64>>());
+    if today(&db).await == day {
+        assert_eq!(keys.usage(key.id, day).await.unwrap(), (50, 150));
+    }
+    let yesterday = day.previous_day().unwrap();
     assert_eq!(keys.usage(key.id, yesterday).await.unwrap(), (0, 0));
 
     let err = keys
@@ -323,7 +298,7 @@ async fn the_per_minute_limit_admits_exactly_its_count_under_concurrency() {
         per_day: None,
     };
     let (key, _) = keys.create(new_key(limits)).await.unwrap();
-    away_from_minute_end(&db).await;
+    let day = today(&db).await;
 
     let tasks: Vec<_> = (0..25)
         .map(|_| {
@@ -334,57 +309,143 @@ async fn the_per_minute_limit_admits_exactly_its_count_under_concurrency() {
     let (mut allowed, mut refused) = (Vec::new(), Vec::new());
     for task in tasks {
         match task.await.unwrap().unwrap() {
-            Admission::Allowed(usage) => allowed.push(usage.requests_minute),
+            Admission::Allowed(usage) => allowed.push(usage.minute.unwrap().remaining),
             Admission::Refused(refusal) => refused.push(refusal),
         }
     }
     allowed.sort_unstable();
-    assert_eq!(allowed, (1..=10).collect::<Vec<u64>>());
+    assert_eq!(allowed, (0..10).collect::<Vec<u64>>());
     assert_eq!(refused.len(), 15);
     for refusal in &refused {
         assert_eq!(refusal.limit_kind, LimitKind::Minute, "{refusal:?}");
         assert_eq!(refusal.limit, 10);
+        // One request frees every 6 s.
         assert!(
-            refusal.retry_after > Duration::ZERO && refusal.retry_after <= Duration::from_secs(60),
+            refusal.retry_after > Duration::from_secs(5)
+                && refusal.retry_after <= Duration::from_secs(6),
             "{refusal:?}"
         );
     }
 
-    // The refused requests left no trace in any window.
-    assert_eq!(
-        keys.usage(key.id, today(&db).await).await.unwrap(),
-        (10, 20)
-    );
-    let windows: Vec<(String, i64, i64)> = db
-        .get()
-        .await
-        .unwrap()
-        .query(
-            "SELECT window_kind, requests, patients FROM api_key_usage \
-             WHERE key_id = $1 ORDER BY window_kind",
-            &[&key.id],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| (r.get(0), r.get(1), r.get(2)))
-        .collect();
-    assert_eq!(
-        windows,
-        [
-            ("day".to_owned(), 10, 20),
-            ("hour".to_owned(), 10, 20),
-            ("minute".to_owned(), 10, 20)
-        ]
-    );
+    // The refused requests left no trace in the usage of the day.
+    if today(&db).await == day {
+        assert_eq!(keys.usage(key.id, day).await.unwrap(), (10, 20));
+    }
     let json = serde_json::to_value(Admission::Refused(refused[0])).unwrap();
     assert_eq!(json["outcome"], "refused");
     assert_eq!(json["limit_kind"], "minute");
-    assert!(json["retry_after"].as_f64().unwrap() <= 60.0);
+    assert!(json["retry_after"].as_f64().unwrap() <= 6.0);
 }
 
 #[tokio::test]
-async fn the_widest_full_window_is_reported() {
+async fn a_burst_across_a_minute_boundary_gets_the_limit_not_twice_it() {
+    let test = TestDb::new().await;
+    let db = test.database().await;
+    let keys = ApiKeys::new(db.clone());
+    let limits = Limits {
+        max_patients_per_request: 500,
+        per_minute: Some(10),
+        per_hour: Some(50),
+        per_day: Some(100),
+    };
+    let (key, _) = keys.create(new_key(limits)).await.unwrap();
+    // 20 requests from 12:00:59.0 to 12:01:00.52: calendar minutes let all 20 through.
+    let start = time::macros::datetime!(2026-12-03 12:00:59 UTC);
+    let mut admitted = 0;
+    for i in 0..20 {
+        let now = start + Duration::from_millis(80 * i);
+        if keys
+            .record_request_at(key.id, 1, &limits, now)
+            .await
+            .unwrap()
+            .is_allowed()
+        {
+            admitted += 1;
+        }
+    }
+    assert_eq!(admitted, 10);
+    // The next one passes 6 s after the burst began, not at the next minute.
+    let refused = keys
+        .record_request_at(key.id, 1, &limits, start + Duration::from_millis(5_999))
+        .await
+        .unwrap();
+    assert!(!refused.is_allowed(), "{refused:?}");
+    let Admission::Allowed(usage) = keys
+        .record_request_at(key.id, 1, &limits, start + Duration::from_secs(6))
+        .await
+        .unwrap()
+    else {
+        panic!("one request frees every 6 s")
+    };
+    assert_eq!(usage.minute.unwrap().remaining, 0);
+    assert_eq!(usage.hour.unwrap().remaining, 50 - 11);
+    assert_eq!(usage.tightest().unwrap().limit, 10);
+}
+
+#[tokio::test]
+async fn the_database_applies_the_same_rule_as_the_pure_function() {
+    use milmed_postgres::gcra::{self, Decision};
+    let test = TestDb::new().await;
+    let db = test.database().await;
+    let keys = ApiKeys::new(db.clone());
+    let limits = Limits {
+        max_patients_per_request: 500,
+        per_minute: Some(7),
+        per_hour: Some(20),
+        per_day: None,
+    };
+    let (key, _) = keys.create(new_key(limits)).await.unwrap();
+    // Irregular arrivals over 20 minutes: bursts and pauses.
+    let start = time::macros::datetime!(2026-12-03 23:50:00 UTC);
+    let mut tats = [None; 3];
+    let mut at = Duration::ZERO;
+    let mut refusals = 0;
+    for i in 0u64..120 {
+        // Every tenth request comes in a burst of 9 (1 ms apart).
+        at += Duration::from_millis(if i % 10 < 9 {
+            1
+        } else {
+            (i * 7919) % 23_000 * 10
+        });
+        let now = start + at;
+        let expected = gcra::admit(&limits, tats, gcra::unix_micros(now));
+        let got = keys
+            .record_request_at(key.id, 1, &limits, now)
+            .await
+            .unwrap();
+        match (expected, got) {
+            (Decision::Allowed(next), Admission::Allowed(usage)) => {
+                let micros = gcra::unix_micros(now);
+                let want = gcra::allowances(&limits, next, micros);
+                assert_eq!([usage.minute, usage.hour, usage.day], want, "request {i}");
+                tats = next;
+            }
+            (
+                Decision::Refused {
+                    kind,
+                    limit,
+                    retry_after,
+                },
+                Admission::Refused(refusal),
+            ) => {
+                assert_eq!(
+                    (kind, limit, retry_after),
+                    (refusal.limit_kind, refusal.limit, refusal.retry_after),
+                    "request {i}"
+                );
+                refusals += 1;
+            }
+            (expected, got) => panic!("request {i}: {expected:?} but {got:?}"),
+        }
+    }
+    assert!(
+        (20..100).contains(&refusals),
+        "{refusals} refusals: not a test of both"
+    );
+}
+
+#[tokio::test]
+async fn the_longest_refusing_window_is_reported() {
     let test = TestDb::new().await;
     let db = test.database().await;
     let keys = ApiKeys::new(db.clone());
@@ -395,7 +456,7 @@ async fn the_widest_full_window_is_reported() {
         per_day: Some(5),
     };
     let (key, _) = keys.create(new_key(limits)).await.unwrap();
-    away_from_minute_end(&db).await;
+    let day = today(&db).await;
     for _ in 0..2 {
         assert!(
             keys.record_request(key.id, 1, &limits)
@@ -407,13 +468,26 @@ async fn the_widest_full_window_is_reported() {
     let Admission::Refused(refusal) = keys.record_request(key.id, 1, &limits).await.unwrap() else {
         panic!("the third request is over both limits");
     };
-    // The minute and the hour are full; a retry succeeds only once the hour is over.
+    // The minute and the hour refuse; a retry succeeds only once the hour admits it
+    // (half an hour: 2 an hour is one every 30 minutes).
     assert_eq!((refusal.limit_kind, refusal.limit), (LimitKind::Hour, 2));
     assert!(
-        refusal.retry_after <= Duration::from_secs(3600),
+        refusal.retry_after > Duration::from_secs(1790)
+            && refusal.retry_after <= Duration::from_secs(1800),
         "{refusal:?}"
     );
-    assert_eq!(keys.usage(key.id, today(&db).await).await.unwrap(), (2, 2));
+    if today(&db).await == day {
+        assert_eq!(keys.usage(key.id, day).await.unwrap(), (2, 2));
+    }
+    // A limit of 0 refuses without asking anything.
+    let closed = Limits {
+        per_day: Some(0),
+        ..limits
+    };
+    let Admission::Refused(refusal) = keys.record_request(key.id, 1, &closed).await.unwrap() else {
+        panic!("a limit of 0 admits nothing");
+    };
+    assert_eq!((refusal.limit_kind, refusal.limit), (LimitKind::Day, 0));
 }
 
 #[tokio::test]
@@ -428,7 +502,7 @@ async fn a_request_for_too_many_patients_is_refused_and_counts_nothing() {
         per_day: None,
     };
     let (key, _) = keys.create(new_key(limits)).await.unwrap();
-    away_from_minute_end(&db).await;
+    let day = today(&db).await;
 
     let refused = keys.record_request(key.id, 501, &limits).await.unwrap();
     assert_eq!(
@@ -443,7 +517,10 @@ async fn a_request_for_too_many_patients_is_refused_and_counts_nothing() {
         .get()
         .await
         .unwrap()
-        .query_one("SELECT count(*) FROM api_key_usage", &[])
+        .query_one(
+            "SELECT (SELECT count(*) FROM api_key_usage) + (SELECT count(*) FROM api_key_rate)",
+            &[],
+        )
         .await
         .unwrap()
         .get(0);
@@ -452,42 +529,29 @@ async fn a_request_for_too_many_patients_is_refused_and_counts_nothing() {
     // Exactly the limit is fine.
     let allowed = keys.record_request(key.id, 500, &limits).await.unwrap();
     assert!(allowed.is_allowed(), "{allowed:?}");
-    assert_eq!(
-        keys.usage(key.id, today(&db).await).await.unwrap(),
-        (1, 500)
-    );
+    if today(&db).await == day {
+        assert_eq!(keys.usage(key.id, day).await.unwrap(), (1, 500));
+    }
 }
 
 #[tokio::test]
-async fn pruning_keeps_the_current_windows_and_the_days() {
+async fn patients_of_jobs_and_streams_are_counted_per_key() {
     let test = TestDb::new().await;
     let db = test.database().await;
     let keys = ApiKeys::new(db.clone());
     let (key, _) = keys.create(new_key(generous())).await.unwrap();
-    away_from_minute_end(&db).await;
+    let day = today(&db).await;
     assert!(
-        keys.record_request(key.id, 1, &generous())
+        keys.record_request(key.id, 0, &generous())
             .await
             .unwrap()
             .is_allowed()
     );
-    // Windows of two hours ago, as an earlier request would have left them.
-    db.get()
-        .await
-        .unwrap()
-        .execute(
-            "INSERT INTO api_key_usage (key_id, window_kind, window_start, requests, patients) \
-             SELECT $1, kind, date_trunc(kind, now() - interval '2 hours'), 4, 4 \
-             FROM unnest(ARRAY['minute', 'hour']) AS kind",
-            &[&key.id],
-        )
-        .await
-        .unwrap();
-    assert_eq!(keys.prune_usage().await.unwrap(), 2);
-    assert_eq!(keys.prune_usage().await.unwrap(), 0);
-    let next = keys.record_request(key.id, 1, &generous()).await.unwrap();
-    let Admission::Allowed(usage) = next else {
-        panic!("{next:?}")
-    };
-    assert_eq!((usage.requests_minute, usage.requests_hour), (2, 2));
+    keys.count_patients(key.id, 250).await.unwrap();
+    keys.count_patients(key.id, 50).await.unwrap();
+    if today(&db).await == day {
+        assert_eq!(keys.usage(key.id, day).await.unwrap(), (1, 300));
+    }
+    let err = keys.count_patients(key.id + 1000, 1).await.unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err}");
 }

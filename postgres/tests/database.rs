@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::{TestDb, admin};
-use milmed_postgres::{Database, Error, Retry};
+use milmed_postgres::{Database, Error, PoolConfig, Retry};
 use tokio_postgres::error::SqlState;
 
 #[tokio::test]
@@ -162,7 +162,43 @@ async fn health_reports_the_server_and_the_pool() {
     config.connection_timeout = Duration::from_millis(300);
     let down = Database::connect(config).await.unwrap();
     let health = down.health().await;
-    assert!(!health.reachable && health.error.is_some(), "{health:?}");
+    assert!(!health.reachable, "{health:?}");
+    let error = health.error.unwrap();
+    assert!(
+        error.starts_with("cannot connect to 127.0.0.1:1: connection refused"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_database_fails_at_once_and_says_why() {
+    // The default connection timeout (30 s) is what callers used to wait, told of a
+    // "pool of 20, all in use" that held no connection at all.
+    let config = PoolConfig::new("postgres://postgres@127.0.0.1:1/nowhere").unwrap();
+    let db = Database::connect(config).await.unwrap();
+    for _ in 0..3 {
+        let started = std::time::Instant::now();
+        let err = db.get().await.unwrap_err();
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(matches!(err, Error::Unavailable { .. }), "{err:?}");
+        assert!(err.is_transient());
+        assert!(
+            err.to_string()
+                .starts_with("cannot connect to 127.0.0.1:1: connection refused"),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        db.connect_failure()
+            .as_deref()
+            .map(|c| c.starts_with("connection refused")),
+        Some(true)
+    );
+    assert_eq!(db.pool_state().gets_timed_out, 0);
 }
 
 #[tokio::test]
@@ -211,4 +247,9 @@ async fn retries_transient_errors_only() {
         .unwrap_err();
     assert_eq!(tries, 1);
     assert_eq!(err.code(), Some(&SqlState::SYNTAX_ERROR));
+    // The text says what the server said, not only "db error".
+    assert_eq!(
+        err.to_string(),
+        "database error: syntax error at or near \"SELEC\" (SQLSTATE 42601)"
+    );
 }

@@ -3,7 +3,9 @@
 //!
 //! - p50/p99 latency and requests per second of `GET /api/v1/health/live` and of
 //!   `POST /api/v1/generation`, each from `--connections` concurrent clients (200) for
-//!   `--seconds` (10) after a 2 s warm-up;
+//!   `--seconds` (10) after a 2 s warm-up; with several `--key`s, client `i` creates its
+//!   jobs with key `i mod keys` (one key is the single-key case: its rate-limit state is
+//!   one row that every request updates in turn);
 //! - streaming throughput of one stream and of 50 concurrent streams;
 //! - the server's resident memory at idle and its peak during the 50 streams (read from
 //!   `/proc/<pid>/status` every 100 ms, with `--server-pid`).
@@ -26,9 +28,10 @@ struct Args {
     /// The server, e.g. http://127.0.0.1:8000.
     #[arg(long)]
     url: String,
-    /// An API key whose limits the load cannot reach.
-    #[arg(long)]
-    key: String,
+    /// API keys whose limits the load cannot reach (repeat for several; the first also
+    /// streams).
+    #[arg(long = "key", required = true)]
+    keys: Vec<String>,
     /// The server's process id, to read its memory (Linux).
     #[arg(long)]
     server_pid: Option<u32>,
@@ -47,6 +50,9 @@ struct Args {
     /// Patients of each of those streams.
     #[arg(long, default_value_t = 20_000)]
     patients_per_stream: u64,
+    /// Only the request phases (no streams).
+    #[arg(long)]
+    no_streams: bool,
 }
 
 /// What one request phase measured.
@@ -82,13 +88,13 @@ impl Latencies {
 /// measured.
 async fn hammer<F>(connections: usize, seconds: u64, request: F) -> Latencies
 where
-    F: Fn() -> reqwest::RequestBuilder + Send + Sync + 'static,
+    F: Fn(usize) -> reqwest::RequestBuilder + Send + Sync + 'static,
 {
     let request = Arc::new(request);
     let measuring = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(AtomicBool::new(false));
     let tasks: Vec<_> = (0..connections)
-        .map(|_| {
+        .map(|client| {
             let (request, measuring, stop) = (
                 Arc::clone(&request),
                 Arc::clone(&measuring),
@@ -99,7 +105,7 @@ where
                 let mut failures = 0u64;
                 while !stop.load(Ordering::Relaxed) {
                     let started = Instant::now();
-                    let ok = match request().send().await {
+                    let ok = match request(client).send().await {
                         Ok(response) => {
                             let ok = response.status().is_success();
                             ok && response.bytes().await.is_ok()
@@ -177,7 +183,7 @@ async fn stream(client: &Client, args: &Args, streams: usize, patients: u64) -> 
                     "{}/api/v1/streaming/generate?preset=nato_article_5&count={patients}&seed={i}",
                     args.url
                 ))
-                .header("x-api-key", &args.key);
+                .header("x-api-key", &args.keys[0]);
             tokio::spawn(async move {
                 let Ok(mut response) = request.send().await else {
                     return (0, 0, 1);
@@ -228,23 +234,43 @@ async fn main() {
 
     let health = {
         let (client, url) = (client.clone(), format!("{}/api/v1/health/live", args.url));
-        hammer(args.connections, args.seconds, move || client.get(&url)).await
+        hammer(args.connections, args.seconds, move |_| client.get(&url)).await
     };
     let creation = {
-        let (client, url, key) = (
+        let (client, url, keys) = (
             client.clone(),
             format!("{}/api/v1/generation", args.url),
-            args.key.clone(),
+            args.keys.clone(),
         );
-        hammer(args.connections, args.seconds, move || {
+        hammer(args.connections, args.seconds, move |i| {
             client
                 .post(&url)
-                .header("x-api-key", &key)
+                .header("x-api-key", &keys[i % keys.len()])
                 .json(&serde_json::json!({"preset": "peacekeeping", "count": 100}))
         })
         .await
     };
 
+    println!("| requests | clients | p50 ms | p99 ms | requests/s | failed |");
+    println!("| --- | --- | --- | --- | --- | --- |");
+    println!(
+        "{}",
+        health.row("GET /api/v1/health/live", args.connections)
+    );
+    println!(
+        "{}",
+        creation.row(
+            &format!(
+                "POST /api/v1/generation, {} key{}",
+                args.keys.len(),
+                if args.keys.len() == 1 { "" } else { "s" }
+            ),
+            args.connections
+        )
+    );
+    if args.no_streams {
+        return;
+    }
     let one = stream(&client, &args, 1, args.stream_patients).await;
     let peak = Arc::new(AtomicU64::new(0));
     let sampling = Arc::new(AtomicBool::new(true));
@@ -265,16 +291,6 @@ async fn main() {
         let _ = sampler.await;
     }
 
-    println!("| requests | clients | p50 ms | p99 ms | requests/s | failed |");
-    println!("| --- | --- | --- | --- | --- | --- |");
-    println!(
-        "{}",
-        health.row("GET /api/v1/health/live", args.connections)
-    );
-    println!(
-        "{}",
-        creation.row("POST /api/v1/generation", args.connections)
-    );
     println!();
     println!("| streams (NDJSON, nato_article_5) | patients/s | MB/s | seconds | failed |");
     println!("| --- | --- | --- | --- | --- |");

@@ -13,6 +13,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use milmed_postgres::gcra::{self, Decision};
 use milmed_postgres::{Admission, ApiKey, ApiKeys, LimitKind, Limits, NewApiKey, Refusal, Usage};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -110,6 +111,34 @@ impl Keys {
             Keys::Postgres(p) => p.record_request(key.id, patients, &key.limits).await,
         }
     }
+
+    /// Adds `patients` to what key `key_id` asked for today (its usage), for a job or a
+    /// stream it started.
+    pub async fn count_patients(
+        &self,
+        key_id: i64,
+        patients: u64,
+    ) -> Result<(), milmed_postgres::Error> {
+        match self {
+            Keys::Memory(m) => {
+                m.count_patients(key_id, patients, OffsetDateTime::now_utc());
+                Ok(())
+            }
+            Keys::Postgres(p) => p.count_patients(key_id, patients).await,
+        }
+    }
+
+    /// Requests and patients of key `key_id` on the UTC day `day`.
+    pub async fn usage(
+        &self,
+        key_id: i64,
+        day: time::Date,
+    ) -> Result<(u64, u64), milmed_postgres::Error> {
+        match self {
+            Keys::Memory(m) => Ok(m.usage(key_id, day)),
+            Keys::Postgres(p) => p.usage(key_id, day).await,
+        }
+    }
 }
 
 /// Keys kept in this process.
@@ -121,8 +150,11 @@ pub struct MemoryKeys {
 #[derive(Default)]
 struct MemoryInner {
     keys: Vec<([u8; 32], ApiKey)>,
-    /// Requests and patients per key, window kind and window start (Unix seconds).
-    windows: HashMap<(i64, LimitKind, i64), (u64, u64)>,
+    /// The GCRA state of each key's minute, hour and day windows (see
+    /// `milmed_postgres::gcra`), microseconds since the epoch.
+    rates: HashMap<i64, [Option<i64>; 3]>,
+    /// Requests and patients per key and UTC day.
+    days: HashMap<(i64, time::Date), (u64, u64)>,
 }
 
 fn hash(key: &str) -> [u8; 32] {
@@ -172,8 +204,8 @@ impl MemoryKeys {
         Some(record.clone())
     }
 
-    /// The same rule as the PostgreSQL store: all three windows are incremented or none,
-    /// and a refusal names the widest full window (the last to reopen).
+    /// The same rule as the PostgreSQL store, the same function: every window admits the
+    /// request and moves on, or none does; the day's usage counts the admitted ones.
     fn admit(&self, key: &ApiKey, patients: u64, now: OffsetDateTime) -> Admission {
         let limits = key.limits;
         if patients > limits.max_patients_per_request {
@@ -183,56 +215,43 @@ impl MemoryKeys {
                 retry_after: Duration::ZERO,
             });
         }
-        let unix = now.unix_timestamp();
-        let windows = [
-            (LimitKind::Minute, 60, limits.per_minute),
-            (LimitKind::Hour, 3600, limits.per_hour),
-            (LimitKind::Day, 86_400, limits.per_day),
-        ];
+        let micros = gcra::unix_micros(now);
         let mut inner = self.inner.lock().expect("not poisoned");
-        let mut counts = [0u64; 3];
-        let mut refusal = None;
-        for (i, (kind, length, limit)) in windows.into_iter().enumerate() {
-            let start = unix - unix.rem_euclid(length);
-            let used = inner.windows.get(&(key.id, kind, start)).map_or(0, |w| w.0);
-            counts[i] = used + 1;
-            if limit.is_some_and(|l| counts[i] > u64::from(l)) {
-                refusal = Some(Refusal {
-                    limit_kind: kind,
-                    limit: u64::from(limit.unwrap_or(0)),
-                    retry_after: Duration::from_secs((start + length - unix) as u64),
-                });
+        let tats = inner.rates.get(&key.id).copied().unwrap_or([None; 3]);
+        match gcra::admit(&limits, tats, micros) {
+            Decision::Refused {
+                kind,
+                limit,
+                retry_after,
+            } => Admission::Refused(Refusal {
+                limit_kind: kind,
+                limit,
+                retry_after,
+            }),
+            Decision::Allowed(next) => {
+                inner.rates.insert(key.id, next);
+                let day = inner.days.entry((key.id, now.date())).or_default();
+                day.0 += 1;
+                day.1 += patients;
+                // Only today's usage is kept (memory stays bounded; PostgreSQL keeps
+                // the history).
+                let today = now.date();
+                inner.days.retain(|&(_, d), _| d == today);
+                let [minute, hour, day] = gcra::allowances(&limits, next, micros);
+                Admission::Allowed(Usage { minute, hour, day })
             }
         }
-        if let Some(refusal) = refusal {
-            return Admission::Refused(refusal);
-        }
-        let mut patients_day = 0;
-        for (kind, length, _) in windows {
-            let start = unix - unix.rem_euclid(length);
-            let window = inner.windows.entry((key.id, kind, start)).or_default();
-            window.0 += 1;
-            window.1 += patients;
-            patients_day = window.1;
-        }
-        // Windows that have ended are dropped so memory stays bounded.
-        inner
-            .windows
-            .retain(|&(_, kind, start), _| start + kind_length(kind) > unix);
-        Admission::Allowed(Usage {
-            requests_minute: counts[0],
-            requests_hour: counts[1],
-            requests_day: counts[2],
-            patients_day,
-        })
     }
-}
 
-fn kind_length(kind: LimitKind) -> i64 {
-    match kind {
-        LimitKind::Minute => 60,
-        LimitKind::Hour => 3600,
-        LimitKind::Day | LimitKind::Patients => 86_400,
+    /// Adds `patients` to key `key_id`'s usage of the day of `now`.
+    pub fn count_patients(&self, key_id: i64, patients: u64, now: OffsetDateTime) {
+        let mut inner = self.inner.lock().expect("not poisoned");
+        inner.days.entry((key_id, now.date())).or_default().1 += patients;
+    }
+
+    fn usage(&self, key_id: i64, day: time::Date) -> (u64, u64) {
+        let inner = self.inner.lock().expect("not poisoned");
+        inner.days.get(&(key_id, day)).copied().unwrap_or((0, 0))
     }
 }
 
@@ -258,6 +277,11 @@ pub async fn require_key(
         }
         Some(Ok(key)) => key.to_owned(),
     };
+    if !state.database_ready() {
+        let cause = state.database_waiting_for().unwrap_or_default();
+        tracing::warn!(%cause, "keyed request refused: the database is not set up yet");
+        return unavailable_response();
+    }
     let record = match state.keys().verify(&key).await {
         Ok(Some(record)) => record,
         Ok(None) => {
@@ -276,58 +300,70 @@ pub async fn require_key(
     match admission {
         Admission::Refused(refusal) => {
             state.metrics().rate_limited(refusal.limit_kind.as_str());
+            let retry_after = whole_seconds(refusal.retry_after);
             let mut response = ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 format!(
-                    "rate limit of {} requests per {} reached; retry in {} s",
-                    refusal.limit,
-                    refusal.limit_kind,
-                    refusal.retry_after.as_secs()
+                    "rate limit of {} requests per {} reached; retry in {retry_after} s",
+                    refusal.limit, refusal.limit_kind,
                 ),
             )
             .into_response();
             let headers = response.headers_mut();
-            headers.insert(
-                "retry-after",
-                HeaderValue::from(refusal.retry_after.as_secs()),
-            );
-            rate_headers(headers, refusal.limit, 0, refusal.retry_after.as_secs());
+            headers.insert("retry-after", HeaderValue::from(retry_after));
+            rate_headers(headers, refusal.limit, 0, retry_after);
             response
         }
         Admission::Allowed(usage) => {
-            let minute_limit = record.limits.per_minute;
             let key_id = KeyId(record.id);
             request.extensions_mut().insert(record);
             let mut response = next.run(request).await;
             response.extensions_mut().insert(key_id);
-            if let Some(limit) = minute_limit {
-                let now = OffsetDateTime::now_utc().unix_timestamp();
-                let reset = 60 - now.rem_euclid(60) as u64;
-                let remaining = u64::from(limit).saturating_sub(usage.requests_minute);
-                rate_headers(response.headers_mut(), u64::from(limit), remaining, reset);
+            if let Some(window) = usage.tightest() {
+                rate_headers(
+                    response.headers_mut(),
+                    window.limit,
+                    window.remaining,
+                    whole_seconds(window.reset),
+                );
             }
             response
         }
     }
 }
 
-/// `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (IETF draft) for the
-/// minute window.
+/// A wait in whole seconds, rounded up: a client that waits `Retry-After` seconds must
+/// find the request admitted, not a few milliseconds early.
+fn whole_seconds(wait: Duration) -> u64 {
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+}
+
+/// `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (IETF draft) of the
+/// window closest to refusing: its limit, the requests it still allows at once, and the
+/// seconds until its allowance is full again.
 fn rate_headers(headers: &mut HeaderMap, limit: u64, remaining: u64, reset: u64) {
     headers.insert("ratelimit-limit", HeaderValue::from(limit));
     headers.insert("ratelimit-remaining", HeaderValue::from(remaining));
     headers.insert("ratelimit-reset", HeaderValue::from(reset));
 }
 
+/// Seconds a client is told to wait when the database is unreachable: a little more
+/// than the pool waits before it tries to connect again.
+const UNAVAILABLE_RETRY_AFTER: u64 = 2;
+
 fn unavailable(error: milmed_postgres::Error) -> Response {
     tracing::error!(%error, "key store unavailable");
-    let mut response = ApiError::new(
+    unavailable_response()
+}
+
+/// 503 with `Retry-After`: the key store (the database) cannot be asked now. The cause
+/// (which names the database's address) goes to the log and the health endpoints, not
+/// to callers.
+fn unavailable_response() -> Response {
+    ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
-        "the key store is unavailable; retry shortly",
+        "the database is unavailable; retry shortly",
     )
-    .into_response();
-    response
-        .headers_mut()
-        .insert("retry-after", HeaderValue::from(1u64));
-    response
+    .retry_after(UNAVAILABLE_RETRY_AFTER)
+    .into_response()
 }

@@ -10,6 +10,7 @@
 pub mod admin;
 pub mod api_docs;
 pub mod configurations;
+pub mod connections;
 pub mod error;
 pub mod extract;
 pub mod jobs;
@@ -300,7 +301,9 @@ async fn response_time(mut request: Request, next: Next) -> Response {
 }
 
 /// Serves `state` on `listener` until `shutdown` completes; then readiness turns false
-/// and requests in flight may finish within the grace period.
+/// and requests in flight may finish within the grace period. Connections are held to
+/// the header and idle timeouts and the per-address ceiling of the settings
+/// ([`connections`]).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -318,11 +321,13 @@ pub async fn serve(
             tracing::info!("shutting down: finishing requests in flight");
         }
     };
-    let server = axum::serve(
+    let server = connections::run(
         listener,
-        axum::ServiceExt::<Request>::into_make_service(app),
-    )
-    .with_graceful_shutdown(signalled);
+        app,
+        connections::ConnectionLimits::of(state.settings()),
+        Arc::clone(state.metrics()),
+        signalled,
+    );
     // In-flight requests get `grace` once the signal came; then the server stops anyway.
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let watchdog = {

@@ -92,18 +92,15 @@ async fn run(settings: Settings) -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let db = match Database::connect(config).await {
-                Ok(db) => db,
+            // Connects lazily: a database that is down does not stop the server, which
+            // migrates it when it answers (AppState::new).
+            match Database::connect(config).await {
+                Ok(db) => Some(db),
                 Err(e) => {
                     eprintln!("milmed-server: {e}");
                     return ExitCode::from(2);
                 }
-            };
-            if let Err(e) = db.migrate().await {
-                eprintln!("milmed-server: cannot migrate the database: {e}");
-                return ExitCode::FAILURE;
             }
-            Some(db)
         }
     };
     let shutdown = match shutdown_signal() {
@@ -123,7 +120,7 @@ async fn run(settings: Settings) -> ExitCode {
     let state = match AppState::new(settings, database).await {
         Ok(state) => state,
         Err(e) => {
-            eprintln!("milmed-server: cannot set up the API keys: {e}");
+            eprintln!("milmed-server: cannot set up the database: {e}");
             return ExitCode::FAILURE;
         }
     };

@@ -85,6 +85,8 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
     in_flight: Gauge,
+    connections_open: Gauge,
+    connections_refused: Counter,
     rate_limited: Family<LimitLabels, Counter>,
     patients: Family<SourceLabels, Counter>,
     bytes_streamed: Counter,
@@ -125,6 +127,8 @@ impl Default for Metrics {
             latency_histogram,
         );
         let in_flight = Gauge::default();
+        let connections_open = Gauge::default();
+        let connections_refused = Counter::default();
         let rate_limited = Family::<LimitLabels, Counter>::default();
         let patients = Family::<SourceLabels, Counter>::default();
         let bytes_streamed = Counter::default();
@@ -145,6 +149,16 @@ impl Default for Metrics {
             "http_requests_in_flight",
             "HTTP requests being answered",
             in_flight.clone(),
+        );
+        registry.register(
+            "connections_open",
+            "TCP connections open",
+            connections_open.clone(),
+        );
+        registry.register(
+            "connections_refused",
+            "Connections refused because their IP address had MILMED_MAX_CONNECTIONS_PER_IP open",
+            connections_refused.clone(),
         );
         registry.register(
             "rate_limited_requests",
@@ -241,6 +255,8 @@ impl Default for Metrics {
             requests,
             latency,
             in_flight,
+            connections_open,
+            connections_refused,
             rate_limited,
             patients,
             bytes_streamed,
@@ -254,7 +270,29 @@ impl Default for Metrics {
     }
 }
 
+/// Takes one from a gauge when dropped: what was counted up is counted down however
+/// the work ends, even when its future is dropped (a client that hangs up).
+#[must_use = "the gauge goes down when this is dropped"]
+pub struct GaugeGuard(Gauge);
+
+impl Drop for GaugeGuard {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
 impl Metrics {
+    /// Counts an open connection until the guard is dropped.
+    pub fn connection_opened(&self) -> GaugeGuard {
+        self.connections_open.inc();
+        GaugeGuard(self.connections_open.clone())
+    }
+
+    /// Counts a connection refused by the per-address ceiling.
+    pub fn connection_refused(&self) {
+        self.connections_refused.inc();
+    }
+
     /// Counts a request refused by `limit` (`minute`, `hour`, `day`, `patients`).
     pub fn rate_limited(&self, limit: &str) {
         self.rate_limited
@@ -302,10 +340,13 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    // A guard, not a decrement after the await: when the client hangs up, hyper drops
+    // this future before it completes, and the request must still leave the gauge.
     metrics.in_flight.inc();
+    let in_flight = GaugeGuard(metrics.in_flight.clone());
     let started = Instant::now();
     let response = next.run(request).await;
-    metrics.in_flight.dec();
+    drop(in_flight);
     metrics
         .latency
         .get_or_create(&RouteLabels {

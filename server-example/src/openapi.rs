@@ -36,7 +36,7 @@ const DESCRIPTION: &str = "The example HTTP server of milmed, a generator of syn
 medical casualties: presets and reference data, generation jobs (queued, run by workers, \
 results by page, downloads), streamed generation, health and metrics.\n\n\
 Routes with the `api_key` security need an `X-API-Key` header; each keyed request counts \
-against the key's minute, hour and day windows (429 with `Retry-After` beyond) and its \
+against the key's minute, hour and day rate limits (429 with `Retry-After` beyond) and its \
 patients per request (403 beyond). Every error answers with one JSON envelope, `ErrorBody`. \
 Every route also answers with a trailing slash.";
 
@@ -147,21 +147,23 @@ fn retry_after() -> Header {
     integer_header("Seconds to wait before retrying.")
 }
 
-/// The `RateLimit-*` headers of the key's minute window (sent when the key has a
-/// minute limit).
+/// The `RateLimit-*` headers of the key's window closest to refusing (sent when the
+/// key has a limit).
 fn rate_limit_headers() -> [(&'static str, Header); 3] {
     [
         (
             "RateLimit-Limit",
-            integer_header("Requests the key may make per minute."),
+            integer_header(
+                "The limit of the key's window closest to refusing (per minute, hour or day).",
+            ),
         ),
         (
             "RateLimit-Remaining",
-            integer_header("Requests left in the current minute."),
+            integer_header("Requests that window still allows at once."),
         ),
         (
             "RateLimit-Reset",
-            integer_header("Seconds until the minute window reopens."),
+            integer_header("Seconds until that window's allowance is full again."),
         ),
     ]
 }
@@ -189,7 +191,7 @@ impl Modify for Common {
             (
                 "TooManyRequests",
                 error_response(
-                    "The key's minute, hour or day limit is reached; `Retry-After` says when its window reopens.",
+                    "The key's minute, hour or day limit is reached; `Retry-After` says when the request would be admitted.",
                     &too_many,
                 ),
             ),
@@ -288,7 +290,7 @@ fn add_common(operation: &mut Operation, stream: bool) {
     let body = operation.request_body.is_some();
     let responses = &mut operation.responses.responses;
     if keyed {
-        // A request that passed the key check carries the minute window's state.
+        // A request that passed the key check carries its tightest window's state.
         for (status, response) in responses.iter_mut() {
             if let (true, RefOr::T(response)) = (status.starts_with('2'), response) {
                 for (name, value) in rate_limit_headers() {

@@ -41,10 +41,26 @@ pub struct Settings {
     /// Requests answered at once (`MILMED_MAX_CONCURRENT_REQUESTS`, default 512); more
     /// are shed with 503 and `Retry-After` instead of queuing without bound.
     pub max_concurrent_requests: usize,
+    /// Time a client has to send a request's headers (`MILMED_HEADER_TIMEOUT`, seconds,
+    /// default 10), counted from when the connection is ready for a request: opened, or
+    /// its previous response sent. A client that sends them slowly (slowloris), or a
+    /// keep-alive connection that sends no next request, is disconnected after it.
+    pub header_timeout: Duration,
+    /// A connection on which no byte moves either way for this long is closed, whatever
+    /// it is doing (`MILMED_IDLE_TIMEOUT`, seconds, default 60; longer than the request
+    /// timeout, so that a request the server is still computing is not cut): a stalled
+    /// upload, or a client that stopped reading its stream.
+    pub idle_timeout: Duration,
+    /// Most connections open at once from one IP address
+    /// (`MILMED_MAX_CONNECTIONS_PER_IP`, default 100; `None`, from 0, for no ceiling,
+    /// e.g. behind a proxy whose address every connection has). More are answered 503
+    /// and closed.
+    pub max_connections_per_ip: Option<usize>,
     /// Origins allowed by CORS (`MILMED_CORS_ORIGINS`, comma-separated; default none).
     pub cors_origins: Vec<String>,
     /// How long a claimed job is leased without a heartbeat (`MILMED_JOB_LEASE`,
-    /// seconds, default 30): after an instance dies, another re-runs its job this late.
+    /// seconds, default 30): after an instance dies, another starts its job again
+    /// between `lease − h` and `lease + h + 0.2 s` later, `h` = min(lease / 3, 2 s).
     pub job_lease: Duration,
     /// The limits every job and stream runs under, whatever the key.
     pub limits: GenerationLimits,
@@ -181,6 +197,9 @@ impl Default for Settings {
             job_workers: 2,
             request_timeout: Duration::from_secs(30),
             max_concurrent_requests: 512,
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            max_connections_per_ip: Some(100),
             cors_origins: Vec::new(),
             job_lease: Duration::from_secs(30),
             limits: GenerationLimits::default(),
@@ -237,6 +256,37 @@ impl Settings {
         if let Some(v) = read("MILMED_MAX_CONCURRENT_REQUESTS") {
             s.max_concurrent_requests =
                 whole("MILMED_MAX_CONCURRENT_REQUESTS", &v, 1, 1_000_000)? as usize;
+        }
+        if let Some(v) = read("MILMED_HEADER_TIMEOUT") {
+            s.header_timeout = Duration::from_secs(whole("MILMED_HEADER_TIMEOUT", &v, 1, 3600)?);
+        }
+        if let Some(v) = read("MILMED_IDLE_TIMEOUT") {
+            s.idle_timeout = Duration::from_secs(whole("MILMED_IDLE_TIMEOUT", &v, 1, 86_400)?);
+        }
+        if s.idle_timeout <= s.request_timeout {
+            let request = s.request_timeout.as_secs();
+            return Err(match read("MILMED_IDLE_TIMEOUT") {
+                Some(value) => SettingsError {
+                    variable: "MILMED_IDLE_TIMEOUT",
+                    value,
+                    message: format!(
+                        "give more seconds than MILMED_REQUEST_TIMEOUT ({request}), or requests \
+                         still being answered are cut"
+                    ),
+                },
+                None => SettingsError {
+                    variable: "MILMED_REQUEST_TIMEOUT",
+                    value: request.to_string(),
+                    message: format!(
+                        "give fewer seconds than MILMED_IDLE_TIMEOUT ({}), or raise it",
+                        s.idle_timeout.as_secs()
+                    ),
+                },
+            });
+        }
+        if let Some(v) = read("MILMED_MAX_CONNECTIONS_PER_IP") {
+            let n = whole("MILMED_MAX_CONNECTIONS_PER_IP", &v, 0, 1_000_000)? as usize;
+            s.max_connections_per_ip = (n > 0).then_some(n);
         }
         if let Some(v) = read("MILMED_CORS_ORIGINS") {
             for origin in v.split(',').map(str::trim).filter(|o| !o.is_empty()) {
@@ -387,6 +437,16 @@ mod tests {
         .unwrap();
         assert_eq!(s.limits.max_memory, 100 << 20);
         assert_eq!(s.job_lease, Duration::from_secs(5));
+        let s = with(&[
+            ("MILMED_HEADER_TIMEOUT", "3"),
+            ("MILMED_IDLE_TIMEOUT", "90"),
+            ("MILMED_MAX_CONNECTIONS_PER_IP", "0"),
+        ])
+        .unwrap();
+        assert_eq!(s.header_timeout, Duration::from_secs(3));
+        assert_eq!(s.idle_timeout, Duration::from_secs(90));
+        assert_eq!(s.max_connections_per_ip, None);
+        assert_eq!(Settings::default().max_connections_per_ip, Some(100));
         assert_eq!(
             with(&[("MILMED_RETENTION_DAYS", "0")]).unwrap().retention,
             None
@@ -402,6 +462,19 @@ mod tests {
             ("MILMED_BODY_LIMIT", "12", "from 1024"),
             ("MILMED_CORS_ORIGINS", "example.com", "is not an origin"),
             ("MILMED_REQUEST_TIMEOUT", "0", "from 1 to 3600"),
+            (
+                "MILMED_REQUEST_TIMEOUT",
+                "60",
+                "fewer seconds than MILMED_IDLE_TIMEOUT (60)",
+            ),
+            ("MILMED_HEADER_TIMEOUT", "0", "from 1 to 3600"),
+            ("MILMED_HEADER_TIMEOUT", "10s", "give a whole number"),
+            (
+                "MILMED_IDLE_TIMEOUT",
+                "30",
+                "more seconds than MILMED_REQUEST_TIMEOUT (30)",
+            ),
+            ("MILMED_MAX_CONNECTIONS_PER_IP", "-1", "from 0 to 1000000"),
             ("MILMED_JOB_WORKERS", "many", "from 0 to 256"),
             ("MILMED_JOB_LEASE", "1", "from 3 to 3600"),
             ("MILMED_RETENTION_DAYS", "-1", "from 0 to 36500"),

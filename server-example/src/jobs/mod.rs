@@ -78,17 +78,27 @@ impl JobBudget {
 /// Where jobs are queued.
 #[derive(Clone)]
 pub enum JobQueue {
-    /// In this process.
-    Memory(Arc<MemoryJobs>),
+    /// In this process, with the keys whose usage counts the jobs' patients.
+    Memory(Arc<MemoryJobs>, Arc<crate::keys::MemoryKeys>),
     /// In PostgreSQL.
     Postgres(Jobs),
 }
 
 impl JobQueue {
-    /// Queues a job.
+    /// Queues a job, adding its patients to its owner key's usage of the day.
     pub async fn create(&self, job: NewJob) -> Result<Job, Error> {
         match self {
-            JobQueue::Memory(m) => m.create(job),
+            JobQueue::Memory(m, keys) => {
+                let job = m.create(job)?;
+                if let Some(owner) = job.owner_key_id {
+                    keys.count_patients(
+                        owner,
+                        job.range.end - job.range.start,
+                        time::OffsetDateTime::now_utc(),
+                    );
+                }
+                Ok(job)
+            }
             JobQueue::Postgres(p) => p.create(job).await,
         }
     }
@@ -96,7 +106,7 @@ impl JobQueue {
     /// One job.
     pub async fn get(&self, id: i64) -> Result<Job, Error> {
         match self {
-            JobQueue::Memory(m) => m.get(id),
+            JobQueue::Memory(m, _) => m.get(id),
             JobQueue::Postgres(p) => p.get(id).await,
         }
     }
@@ -109,7 +119,7 @@ impl JobQueue {
         limit: u32,
     ) -> Result<Vec<Job>, Error> {
         match self {
-            JobQueue::Memory(m) => Ok(m.list_by_owner(owner, after, limit)),
+            JobQueue::Memory(m, _) => Ok(m.list_by_owner(owner, after, limit)),
             JobQueue::Postgres(p) => p.list_by_owner(Some(owner), after, limit).await,
         }
     }
@@ -117,7 +127,7 @@ impl JobQueue {
     /// Takes the next queued job for `instance`.
     pub async fn claim_next(&self, instance: &str, lease: Duration) -> Result<Option<Job>, Error> {
         match self {
-            JobQueue::Memory(m) => Ok(m.claim_next(instance, lease)),
+            JobQueue::Memory(m, _) => Ok(m.claim_next(instance, lease)),
             JobQueue::Postgres(p) => p.claim_next(instance, lease).await,
         }
     }
@@ -133,7 +143,7 @@ impl JobQueue {
         bytes: u64,
     ) -> Result<(), Error> {
         match self {
-            JobQueue::Memory(m) => m.heartbeat(id, instance, lease, patients, bytes),
+            JobQueue::Memory(m, _) => m.heartbeat(id, instance, lease, patients, bytes),
             JobQueue::Postgres(p) => p.heartbeat(id, instance, lease, patients, bytes).await,
         }
     }
@@ -141,7 +151,7 @@ impl JobQueue {
     /// Records how a job ended.
     pub async fn finish(&self, id: i64, instance: &str, outcome: JobOutcome) -> Result<Job, Error> {
         match self {
-            JobQueue::Memory(m) => m.finish(id, instance, outcome),
+            JobQueue::Memory(m, _) => m.finish(id, instance, outcome),
             JobQueue::Postgres(p) => p.finish(id, instance, outcome).await,
         }
     }
@@ -149,7 +159,7 @@ impl JobQueue {
     /// Cancels a queued or running job (final).
     pub async fn cancel(&self, id: i64) -> Result<Job, Error> {
         match self {
-            JobQueue::Memory(m) => m.cancel(id),
+            JobQueue::Memory(m, _) => m.cancel(id),
             JobQueue::Postgres(p) => p.cancel(id).await,
         }
     }
@@ -157,7 +167,7 @@ impl JobQueue {
     /// Deletes a job.
     pub async fn delete(&self, id: i64) -> Result<(), Error> {
         match self {
-            JobQueue::Memory(m) => m.delete(id),
+            JobQueue::Memory(m, _) => m.delete(id),
             JobQueue::Postgres(p) => p.delete(id).await,
         }
     }
@@ -168,7 +178,7 @@ impl JobQueue {
     /// Returns the status it was left in.
     pub async fn leave_at_shutdown(&self, id: i64, instance: &str) -> Result<JobStatus, Error> {
         match self {
-            JobQueue::Memory(m) => m
+            JobQueue::Memory(m, _) => m
                 .finish(
                     id,
                     instance,
@@ -185,7 +195,7 @@ impl JobQueue {
     /// PostgreSQL, of every instance).
     pub async fn counts(&self) -> Result<Vec<(JobStatus, Priority, u64)>, Error> {
         match self {
-            JobQueue::Memory(m) => Ok(m.counts()),
+            JobQueue::Memory(m, _) => Ok(m.counts()),
             JobQueue::Postgres(p) => p.counts().await,
         }
     }
@@ -195,7 +205,7 @@ impl JobQueue {
     pub async fn apply_retention(&self, max_age: Duration) -> Result<u64, Error> {
         let now = time::OffsetDateTime::now_utc();
         match self {
-            JobQueue::Memory(m) => Ok(m.remove_created_before(now - max_age)),
+            JobQueue::Memory(m, _) => Ok(m.remove_created_before(now - max_age)),
             JobQueue::Postgres(p) => {
                 let retention = milmed_postgres::Retention {
                     max_age,
@@ -209,7 +219,7 @@ impl JobQueue {
     /// Queues again the running jobs whose lease expired.
     pub async fn requeue_expired(&self) -> Result<Vec<i64>, Error> {
         match self {
-            JobQueue::Memory(m) => Ok(m.requeue_expired()),
+            JobQueue::Memory(m, _) => Ok(m.requeue_expired()),
             JobQueue::Postgres(p) => p.requeue_expired().await,
         }
     }

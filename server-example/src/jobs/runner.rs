@@ -58,12 +58,24 @@ pub fn spawn(state: &AppState, workers: usize) -> Vec<JoinHandle<()>> {
 /// How often old jobs are removed.
 const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 
-/// Re-queues the jobs of crashed instances (a third of a lease after their lease ran
-/// out, at worst) and, hourly (or once per retention period if shorter), removes jobs
-/// older than the retention.
+/// How often the patients table's partitions of this month and the next are made (if
+/// missing), so that a load never has to create one (and two loads never race to).
+const PARTITIONS_EVERY: Duration = Duration::from_secs(86_400);
+
+/// Re-queues the jobs of crashed instances every [`requeue_every`], makes the patients'
+/// partitions ahead daily and, hourly (or once per retention period if shorter),
+/// removes jobs older than the retention.
+///
+/// How late a crashed instance's job runs again, after the crash, with lease `L`,
+/// heartbeats every `h = heartbeat_every(L)` and this task every `h` too: its lease ran
+/// out between `L − h` and `L` after the crash (its last heartbeat was at most `h`
+/// before it), some instance re-queues it at most `h` later, and an idle worker claims
+/// it within [`IDLE`]. So between `L − h` and `L + h + 0.2 s`, plus a few round trips:
+/// 28 s to 32.2 s with the default lease of 30 s (tests/requeue.rs checks the bound).
 async fn maintain(state: AppState) {
     let lease = state.settings().job_lease;
     let mut last_retention: Option<Instant> = None;
+    let mut last_partitions: Option<Instant> = None;
     while !state.shutting_down() {
         match state.jobs().requeue_expired().await {
             Ok(ids) if !ids.is_empty() => {
@@ -71,6 +83,20 @@ async fn maintain(state: AppState) {
             }
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "cannot re-queue expired jobs"),
+        }
+        if let Some(db) = state.database()
+            && state.database_ready()
+            && last_partitions.is_none_or(|t| t.elapsed() >= PARTITIONS_EVERY)
+        {
+            let ahead = PatientStore::new(db.clone())
+                .ensure_partitions_ahead(time::OffsetDateTime::now_utc(), 1)
+                .await;
+            match ahead {
+                Ok(_) => last_partitions = Some(Instant::now()),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot make the patients' partitions ahead; will try again")
+                }
+            }
         }
         if let Some(max_age) = state.settings().retention
             && last_retention.is_none_or(|t| t.elapsed() >= RETENTION_EVERY.min(max_age))
@@ -82,24 +108,112 @@ async fn maintain(state: AppState) {
                 Err(e) => tracing::error!(error = %e, "retention failed; will try again"),
             }
         }
-        tokio::time::sleep(lease / 3).await;
+        tokio::time::sleep(requeue_every(lease)).await;
     }
 }
 
+/// How often expired leases are re-queued: as often as heartbeats are sent, so that a
+/// crashed instance's job waits at most one more heartbeat interval once its lease is
+/// over. The statement reads only expired leases (through an index), so it is cheap.
+fn requeue_every(lease: Duration) -> Duration {
+    heartbeat_every(lease)
+}
+
 async fn worker(state: AppState, instance: String) {
+    // Doubled after each failure to claim (the database is down), up to 5 s.
+    let mut backoff = IDLE;
     while !state.shutting_down() {
+        if !state.database_ready() {
+            tokio::time::sleep(IDLE * 5).await;
+            continue;
+        }
         match state
             .jobs()
             .claim_next(&instance, state.settings().job_lease)
             .await
         {
-            Ok(Some(job)) => run(&state, &instance, job).await,
-            Ok(None) => tokio::time::sleep(IDLE).await,
+            Ok(Some(job)) => {
+                backoff = IDLE;
+                run(&state, &instance, job).await;
+            }
+            Ok(None) => {
+                backoff = IDLE;
+                tokio::time::sleep(IDLE).await;
+            }
             Err(e) => {
-                tracing::error!(error = %e, "cannot claim a job");
-                tokio::time::sleep(IDLE * 5).await;
+                if backoff == IDLE {
+                    tracing::error!(error = %e, "cannot claim a job");
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+                tokio::time::sleep(backoff).await;
             }
         }
+    }
+}
+
+/// The longest wait between two tries of a step that failed with a transient error.
+const RETRY_MAX_DELAY: Duration = Duration::from_secs(2);
+
+/// Runs `op` until it succeeds, fails with an error that is not transient, or has failed
+/// transiently for `within` (the job's lease: beyond it another instance may have
+/// re-queued the job, and this run is moot); waits 100 ms, 200 ms, … up to
+/// [`RETRY_MAX_DELAY`] between tries. Each transient failure is logged with its cause.
+/// Only for steps that can be repeated: storing the patients replaces the job's rows.
+async fn retry_transient<T, F, Fut>(
+    what: &str,
+    job: i64,
+    within: Duration,
+    mut op: F,
+) -> Result<T, Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error>>,
+{
+    let started = Instant::now();
+    let mut delay = Duration::from_millis(100);
+    loop {
+        match op().await {
+            Err(e) if e.is_transient() && started.elapsed() + delay < within => {
+                tracing::warn!(job, error = %e, ?delay, "{what} failed; retrying");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(RETRY_MAX_DELAY);
+            }
+            result => return result,
+        }
+    }
+}
+
+/// Records how job `id` ended, retrying transient failures within the lease. A retry of
+/// a finish that did commit before its answer was lost is refused as a conflict; the
+/// job's stored status tells whether it was ours.
+async fn record_outcome(state: &AppState, instance: &str, id: i64, outcome: JobOutcome) {
+    let lease = state.settings().job_lease;
+    let wanted = match &outcome {
+        JobOutcome::Completed { .. } => milmed_postgres::JobStatus::Completed,
+        JobOutcome::Failed { .. } => milmed_postgres::JobStatus::Failed,
+    };
+    let mut tried = false;
+    let result = retry_transient("recording the job's result", id, lease, || {
+        let again = std::mem::replace(&mut tried, true);
+        let outcome = outcome.clone();
+        async move {
+            match state.jobs().finish(id, instance, outcome).await {
+                Err(Error::Conflict(reason)) if again => {
+                    // An earlier try may have committed.
+                    match state.jobs().get(id).await {
+                        Ok(job) if job.status == wanted => Ok(job),
+                        Ok(_) => Err(Error::Conflict(reason)),
+                        Err(e) => Err(e),
+                    }
+                }
+                other => other,
+            }
+        }
+    })
+    .await;
+    match result {
+        Ok(job) => tracing::info!(job = id, status = job.status.as_str(), "job finished"),
+        Err(e) => tracing::warn!(job = id, error = %e, "job result not recorded"),
     }
 }
 
@@ -168,10 +282,7 @@ async fn run(state: &AppState, instance: &str, job: Job) {
             }
         }
     };
-    match state.jobs().finish(id, instance, outcome).await {
-        Ok(job) => tracing::info!(job = id, status = job.status.as_str(), "job finished"),
-        Err(e) => tracing::warn!(job = id, error = %e, "job result not recorded"),
-    }
+    record_outcome(state, instance, id, outcome).await;
 }
 
 fn prepare(job: &Job) -> Result<(Generator, Format, JobBudget), String> {
@@ -289,27 +400,31 @@ async fn measure(
     }
 }
 
-/// Stores the job's patients when it asked and a database is configured.
+/// Stores the job's patients when it asked and a database is configured. A transient
+/// failure (the database dropped for a moment) is retried within the job's lease; the
+/// load replaces the job's rows in one transaction, so a retry leaves one copy.
 async fn store_patients(state: &AppState, job: &Job, generator: Generator) -> Result<(), String> {
     let Some(db) = state.database().filter(|_| job.persist_patients) else {
         return Ok(());
     };
     let store = PatientStore::new(db.clone());
-    store
-        .load(
+    let lease = state.settings().job_lease;
+    retry_transient("storing the patients", job.id, lease, || {
+        store.load(
             JobRef {
                 id: job.id,
                 created_at: job.created_at,
             },
-            generator,
+            generator.clone(),
             job.range.clone(),
             1,
             milmed_core::budget::Budget::default(),
             CancelToken::new(),
         )
-        .await
-        .map(drop)
-        .map_err(|e| format!("storing the patients failed: {e}"))
+    })
+    .await
+    .map(drop)
+    .map_err(|e| format!("storing the patients failed: {e}"))
 }
 
 fn summary(job: &Job, m: &Measured) -> Value {

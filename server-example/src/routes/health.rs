@@ -2,7 +2,9 @@
 //!
 //! `live` does no I/O (a process that answers is alive); `ready` says whether to send
 //! traffic here: not while shutting down, and not when the configured database is
-//! unreachable; `health` reports everything and answers 503 when unhealthy.
+//! unreachable or not migrated yet; `health` reports everything and answers 503 when
+//! unhealthy. Those that ask the database answer within 2 s whatever it does
+//! (`milmed_postgres::HEALTH_TIMEOUT`), with the cause when it is unreachable.
 
 use axum::Json;
 use axum::extract::State;
@@ -47,9 +49,20 @@ pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     if let Some(db) = state.database() {
         let health = db.health().await;
         if !health.reachable {
+            let cause = health.error.unwrap_or_default();
             return (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"status": "not_ready", "reason": "database unreachable"})),
+                Json(
+                    json!({"status": "not_ready", "reason": format!("database unreachable: {cause}")}),
+                ),
+            );
+        }
+        if let Some(cause) = state.database_waiting_for() {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(
+                    json!({"status": "not_ready", "reason": format!("database not set up yet: {cause}")}),
+                ),
             );
         }
     }
@@ -107,8 +120,9 @@ pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
         None => json!({"status": "healthy", "store": "memory"}),
         Some(db) => {
             let health = db.health().await;
+            let ready = health.reachable && state.database_ready();
             json!({
-                "status": if health.reachable { "healthy" } else { "unhealthy" },
+                "status": if ready { "healthy" } else { "unhealthy" },
                 "store": "postgres",
                 "details": health,
             })

@@ -201,6 +201,10 @@ async fn stream_run(
         ..Budget::default()
     };
     let permit = super::admit(state).await?;
+    // The stream is under way: its patients count in the key's usage of the day.
+    if let Err(e) = state.keys().count_patients(key.id, patients).await {
+        tracing::warn!(key_id = key.id, error = %e, "the stream's patients were not counted");
+    }
     let metrics = std::sync::Arc::clone(state.metrics());
     tokio::task::spawn_blocking(move || {
         let _permit = permit;

@@ -1,6 +1,8 @@
 //! A real server on an ephemeral port, and helpers to speak to it.
 #![allow(dead_code)]
 
+pub mod proxy;
+
 use std::net::SocketAddr;
 
 use milmed_postgres::{Database, Limits, NewApiKey};
@@ -40,30 +42,19 @@ impl Server {
         }
     }
 
-    /// A server on `database` (migrated), or in memory.
+    /// A server on `database` (migrated), or in memory, with [`TEST_KEY`].
     pub async fn start_on(settings: Settings, database: Option<Database>) -> Server {
+        let server = Server::start_bare(settings, database).await;
+        server.add_key(TEST_KEY).await;
+        server
+    }
+
+    /// A server on `database` (which may be unreachable), or in memory, with only the
+    /// demo key.
+    pub async fn start_bare(settings: Settings, database: Option<Database>) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = AppState::new(settings, database).await.unwrap();
-        state
-            .keys()
-            .ensure(
-                TEST_KEY,
-                NewApiKey {
-                    name: "tests".to_owned(),
-                    tier: "test".to_owned(),
-                    is_demo: false,
-                    limits: Limits {
-                        max_patients_per_request: 1_000_000,
-                        per_minute: None,
-                        per_hour: None,
-                        per_day: None,
-                    },
-                    expires_at: None,
-                },
-            )
-            .await
-            .unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(serve(listener, state.clone(), async {
             let _ = stopped.await;
