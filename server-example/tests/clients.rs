@@ -193,8 +193,7 @@ async fn configurations_page_by_offset_as_the_sdk_asks() {
                 )
                 .await;
             assert_eq!(status, StatusCode::OK, "{query}: {body}");
-            body["configurations"]
-                .as_array()
+            body.as_array()
                 .unwrap()
                 .iter()
                 .map(|c| c["id"].as_str().unwrap().to_owned())
@@ -303,7 +302,7 @@ async fn missing_fields_and_wrong_types_are_refused_not_defaulted() {
     let (_, listed) = server
         .call(Method::GET, "/api/v1/configurations", TEST_KEY, None)
         .await;
-    assert_eq!(listed["configurations"], json!([]), "{listed}");
+    assert_eq!(listed, json!([]), "{listed}");
     let (status, stored) = server
         .call(Method::POST, "/api/v1/configurations", TEST_KEY, Some(full))
         .await;
@@ -432,7 +431,7 @@ async fn a_new_version_takes_the_name_it_is_given() {
     let (_, listed) = server
         .call(Method::GET, "/api/v1/configurations", TEST_KEY, None)
         .await;
-    assert_eq!(listed["configurations"].as_array().unwrap().len(), 4);
+    assert_eq!(listed.as_array().unwrap().len(), 4);
     server.stop().await;
 }
 

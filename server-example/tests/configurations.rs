@@ -75,7 +75,7 @@ async fn lifecycle(server: &Server) {
     let (_, listed) = server
         .call(Method::GET, "/api/v1/configurations", TEST_KEY, None)
         .await;
-    let ids: Vec<&str> = listed["configurations"]
+    let ids: Vec<&str> = listed
         .as_array()
         .unwrap()
         .iter()
@@ -103,25 +103,43 @@ async fn lifecycle(server: &Server) {
     let second_id = second["id"].as_str().unwrap().to_owned();
 
     // Pages.
-    let (_, page) = server
-        .call(
+    // Pages: bare arrays, the next one named by a `Link` header while a page is full.
+    let (_, headers, page) = server
+        .call_with_headers(
             Method::GET,
             "/api/v1/configurations?limit=1",
             TEST_KEY,
             None,
         )
         .await;
-    assert_eq!(page["configurations"][0]["id"], json!(id));
-    assert_eq!(page["next_after"], json!(id.parse::<i64>().unwrap()));
-    let (_, page) = server
-        .call(
+    assert_eq!(page, json!([old]));
+    let next = Server::next_link(&headers).expect("a full page names the next");
+    assert_eq!(next, format!("/api/v1/configurations?after={id}&limit=1"));
+    let (_, headers, page) = server
+        .call_with_headers(Method::GET, &next, TEST_KEY, None)
+        .await;
+    assert_eq!(page[0]["id"], json!(second_id));
+    let next = Server::next_link(&headers).expect("still full");
+    let (_, headers, page) = server
+        .call_with_headers(Method::GET, &next, TEST_KEY, None)
+        .await;
+    assert_eq!(page, json!([]));
+    assert_eq!(Server::next_link(&headers), None);
+    let (_, headers, page) = server
+        .call_with_headers(
             Method::GET,
-            &format!("/api/v1/configurations?limit=1&after={id}"),
+            "/api/v1/configurations?skip=1&limit=5",
             TEST_KEY,
             None,
         )
         .await;
-    assert_eq!(page["configurations"][0]["id"], json!(second_id));
+    assert_eq!(page.as_array().unwrap().len(), 1, "{page}");
+    assert_eq!(page[0]["id"], json!(second_id));
+    assert_eq!(
+        Server::next_link(&headers),
+        None,
+        "a page that is not full is the last"
+    );
 
     // Generation from a stored configuration: its scenario, the request's count.
     let (status, job) = server

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 
+use super::ListPage;
 use crate::configurations::Page;
 use crate::error::ApiError;
 use crate::extract::{ApiExtension, ApiJson, ApiPath, ApiQuery};
@@ -50,16 +51,6 @@ pub struct ConfigurationView {
     /// When it last changed (RFC 3339).
     #[schema(format = DateTime)]
     pub updated_at: String,
-}
-
-/// The answer of `GET /api/v1/configurations`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ConfigurationList {
-    /// The caller's configurations, oldest first.
-    pub configurations: Vec<ConfigurationView>,
-    /// The id to give as `after` for the next page; null on the last page.
-    #[schema(required = true)]
-    pub next_after: Option<i64>,
 }
 
 /// The answer of `POST /api/v1/configurations/validate`.
@@ -244,12 +235,13 @@ pub struct ListQuery {
     tag = "configurations",
     security(("api_key" = [])),
     params(
-        ("after" = Option<i64>, Query, nullable = false, description = "Configurations after this id (the `next_after` of the previous page); not with `skip`."),
+        ("after" = Option<i64>, Query, nullable = false, description = "Configurations after this id (the last id of the previous page, as its `Link` header gives it); not with `skip`."),
         ("skip" = Option<u64>, Query, nullable = false, minimum = 0, maximum = 9_223_372_036_854_775_807_u64, description = "Configurations to leave out from the start, oldest first (offset paging, as the ancestor's SDK asks); not with `after`."),
         ("limit" = Option<u32>, Query, nullable = false, minimum = 1, maximum = 500, description = "Configurations per page, 1 to 500 (default 100)."),
     ),
     responses(
-        (status = 200, description = "One page of the caller's configurations, oldest first.", body = ConfigurationList),
+        (status = 200, description = "One page of the caller's configurations, oldest first, as a bare array (the ancestor's shape).", body = Vec<ConfigurationView>,
+            headers(("Link" = String, description = "The next page, `<…?after=N&limit=M>; rel=\"next\"` (RFC 8288), when this one is full; absent on the last page."))),
         (status = 422, description = "A query parameter is unknown, not a number or out of range, or both `after` and `skip` are given.", body = ErrorBody),
     )
 )]
@@ -257,7 +249,7 @@ pub async fn list(
     State(state): State<AppState>,
     ApiExtension(key): ApiExtension<ApiKey>,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Json<ConfigurationList>, ApiError> {
+) -> Result<ListPage<ConfigurationView>, ApiError> {
     let limit = super::page_limit(query.limit, 100)?;
     let page = match (query.after, query.skip) {
         (Some(_), Some(_)) => {
@@ -271,11 +263,9 @@ pub async fn list(
         })?),
     };
     let rows = state.configurations().list(key.id, page, limit).await?;
-    let next = super::next_after(rows.len(), limit, rows.last().map(|r| r.id));
-    Ok(Json(ConfigurationList {
-        configurations: rows.iter().map(ConfigurationView::new).collect(),
-        next_after: next,
-    }))
+    let last = rows.last().map(|r| r.id);
+    let views = rows.iter().map(ConfigurationView::new).collect();
+    Ok(ListPage::new("/api/v1/configurations", views, limit, last))
 }
 
 /// `GET /api/v1/configurations/{id}`.
