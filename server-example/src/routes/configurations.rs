@@ -22,6 +22,7 @@ use crate::configurations::Page;
 use crate::error::ApiError;
 use crate::extract::{ApiExtension, ApiJson, ApiPath, ApiQuery};
 use crate::jobs::request::{TEMPLATE_REQUIRED, ancestor_scenario_error, from_ancestor};
+use crate::jobs::template::TemplateFields;
 use crate::openapi::{ConfigurationBody, ErrorBody};
 use crate::state::AppState;
 use utoipa::ToSchema;
@@ -29,7 +30,9 @@ use utoipa::ToSchema;
 /// The id parameter's description in the OpenAPI document.
 const ID_PARAM: &str = "The configuration's id, a string of digits as `id` gives it.";
 
-/// A stored configuration.
+/// A stored configuration: milmed's fields and scenario, and the same scenario as the
+/// ancestor's configuration template (`total_patients`, `front_configs`, …), whose
+/// fields sent back unchanged in a `PUT` store the same scenario.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConfigurationView {
     /// Its id, a string of digits; each version has its own.
@@ -42,6 +45,9 @@ pub struct ConfigurationView {
     /// The id of the version it was made from.
     #[schema(required = true)]
     pub parent_id: Option<String>,
+    /// The template's name for `parent_id`.
+    #[schema(required = true)]
+    pub parent_config_id: Option<String>,
     /// The scenario, in milmed's JSON shape.
     #[schema(value_type = Object)]
     pub scenario: Value,
@@ -51,6 +57,9 @@ pub struct ConfigurationView {
     /// When it last changed (RFC 3339).
     #[schema(format = DateTime)]
     pub updated_at: String,
+    /// The scenario in the ancestor's template shape.
+    #[serde(flatten)]
+    pub template: TemplateFields,
 }
 
 /// The answer of `POST /api/v1/configurations/validate`.
@@ -74,17 +83,25 @@ pub struct BrokenRule {
 
 impl ConfigurationView {
     /// `stored` as the API shows it.
-    fn new(stored: &StoredScenario) -> ConfigurationView {
+    fn new(stored: &StoredScenario) -> Result<ConfigurationView, ApiError> {
         let time = |t: time::OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();
-        ConfigurationView {
+        // Stored scenarios were checked when stored; one that no longer reads is the
+        // store's fault, not the caller's.
+        let scenario = stored
+            .scenario()
+            .map_err(|e| ApiError::internal(format!("stored configuration {}: {e}", stored.id)))?;
+        let parent_id = stored.parent_id.map(|p| p.to_string());
+        Ok(ConfigurationView {
             id: stored.id.to_string(),
             name: stored.name.clone(),
             version: stored.version,
-            parent_id: stored.parent_id.map(|p| p.to_string()),
+            parent_config_id: parent_id.clone(),
+            parent_id,
             scenario: stored.body.clone(),
             created_at: time(stored.created_at),
             updated_at: time(stored.updated_at),
-        }
+            template: TemplateFields::of(&scenario),
+        })
     }
 }
 
@@ -155,6 +172,7 @@ fn read_body(body: &Value) -> Result<(Option<String>, Scenario), Refusal> {
             let scenario =
                 Scenario::from_value(scenario.clone()).map_err(|e| Refusal::scenario(&e))?;
             scenario.validate().map_err(|e| Refusal::scenario(&e))?;
+            echoed_template_agrees(object, &scenario)?;
             (name, scenario)
         }
         (None, Some(preset)) => {
@@ -181,6 +199,35 @@ fn read_body(body: &Value) -> Result<(Option<String>, Scenario), Refusal> {
         }
     };
     Ok((name, scenario))
+}
+
+/// A body with `scenario` may carry the template fields too (a configuration as `GET`
+/// shows it, sent back whole), but only as they are: one changed beside the scenario would
+/// otherwise be ignored without a word, so it is refused, naming it.
+fn echoed_template_agrees(
+    body: &serde_json::Map<String, Value>,
+    scenario: &Scenario,
+) -> Result<(), Refusal> {
+    let derived = serde_json::to_value(TemplateFields::of(scenario)).unwrap_or_default();
+    let Some(derived) = derived.as_object() else {
+        return Ok(());
+    };
+    for (field, value) in derived {
+        if field == "facility_configs" {
+            continue; // accepted and ignored in every form
+        }
+        if let Some(sent) = body.get(field)
+            && sent != value
+        {
+            return Err(Refusal::at(
+                field,
+                format!(
+                    "{sent} differs from the scenario's {value}; change either scenario or the template fields (without scenario), not one beside the other"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `POST /api/v1/configurations`: 201 with the stored configuration, version 1; 409 when
@@ -210,7 +257,7 @@ pub async fn create(
         .configurations()
         .create(key.id, &name, &scenario)
         .await?;
-    Ok((StatusCode::CREATED, Json(ConfigurationView::new(&stored))))
+    Ok((StatusCode::CREATED, Json(ConfigurationView::new(&stored)?)))
 }
 
 /// Pagination of the configuration list: by id (`after`, milmed's) or by offset (`skip`,
@@ -264,7 +311,10 @@ pub async fn list(
     };
     let rows = state.configurations().list(key.id, page, limit).await?;
     let last = rows.last().map(|r| r.id);
-    let views = rows.iter().map(ConfigurationView::new).collect();
+    let views = rows
+        .iter()
+        .map(ConfigurationView::new)
+        .collect::<Result<_, _>>()?;
     Ok(ListPage::new("/api/v1/configurations", views, limit, last))
 }
 
@@ -288,7 +338,7 @@ pub async fn get(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ConfigurationView>, ApiError> {
     let stored = state.configurations().get(key.id, parse_id(&id)?).await?;
-    Ok(Json(ConfigurationView::new(&stored)))
+    Ok(Json(ConfigurationView::new(&stored)?))
 }
 
 /// `PUT /api/v1/configurations/{id}`: stores the body as the next version (a new id,
@@ -324,7 +374,7 @@ pub async fn new_version(
         .configurations()
         .new_version(key.id, id, name.as_deref(), &scenario)
         .await?;
-    Ok(Json(ConfigurationView::new(&stored)))
+    Ok(Json(ConfigurationView::new(&stored)?))
 }
 
 /// `DELETE /api/v1/configurations/{id}`: 204. Jobs made from it keep their scenario.
