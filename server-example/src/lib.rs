@@ -171,6 +171,7 @@ fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
             axum::http::HeaderName::from_static("x-patient-count"),
             axum::http::HeaderName::from_static("retry-after"),
             axum::http::HeaderName::from_static("ratelimit-remaining"),
+            axum::http::header::LINK,
         ])
         .max_age(std::time::Duration::from_secs(600))
 }

@@ -193,8 +193,7 @@ async fn configurations_page_by_offset_as_the_sdk_asks() {
                 )
                 .await;
             assert_eq!(status, StatusCode::OK, "{query}: {body}");
-            body["configurations"]
-                .as_array()
+            body.as_array()
                 .unwrap()
                 .iter()
                 .map(|c| c["id"].as_str().unwrap().to_owned())
@@ -303,7 +302,7 @@ async fn missing_fields_and_wrong_types_are_refused_not_defaulted() {
     let (_, listed) = server
         .call(Method::GET, "/api/v1/configurations", TEST_KEY, None)
         .await;
-    assert_eq!(listed["configurations"], json!([]), "{listed}");
+    assert_eq!(listed, json!([]), "{listed}");
     let (status, stored) = server
         .call(Method::POST, "/api/v1/configurations", TEST_KEY, Some(full))
         .await;
@@ -432,7 +431,7 @@ async fn a_new_version_takes_the_name_it_is_given() {
     let (_, listed) = server
         .call(Method::GET, "/api/v1/configurations", TEST_KEY, None)
         .await;
-    assert_eq!(listed["configurations"].as_array().unwrap().len(), 4);
+    assert_eq!(listed.as_array().unwrap().len(), 4);
     server.stop().await;
 }
 
@@ -841,4 +840,138 @@ fn keys_that_could_never_be_used_are_refused() {
     let (code, stderr) = keys_create(&["--name", "cell", "--expires-days", "1"]);
     assert_eq!(code, Some(2));
     assert!(stderr.contains("set DATABASE_URL"), "{stderr}");
+}
+
+/// The ancestor SDK's example (`patient_generator_sdk.py`, `__main__`), call by call, as
+/// the SDK sends them (trailing slashes, `skip`/`limit`) and reads the answers: the list
+/// iterated as a list, the update built from fields of `get_configuration`'s answer, an
+/// inline-configuration job polled to completion and downloaded as a ZIP.
+#[tokio::test]
+async fn the_sdk_example_runs_call_by_call() {
+    let server = Server::start(Settings::default()).await;
+    let (status, nationalities) = server
+        .call(
+            Method::GET,
+            "/api/v1/configurations/reference/nationalities/",
+            TEST_KEY,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(nationalities.as_array().unwrap().len() >= 5);
+    let new_config = json!({
+        "name": "SDK Example Scenario",
+        "description": "A comprehensive test scenario created via the Python SDK.",
+        "version": 1,
+        "total_patients": 100,
+        "base_date": "2025-06-01",
+        "front_configs": [{"name": "Alpha Front", "casualty_rate": 0.6,
+            "nationality_distribution": [{"nationality_code": "USA", "percentage": 70.0},
+                                         {"nationality_code": "GBR", "percentage": 30.0}],
+            "facility_chain": ["facility_r1_alpha"]}],
+        "facility_configs": [{"id": "facility_r1_alpha", "name": "Role 1 Alpha",
+            "facility_type": "R1", "capacity": 50, "rtd_rate": 0.7, "died_rate": 0.1,
+            "evacuation_rate": 0.2, "avg_treatment_time_minutes": 60}],
+        "injury_distribution": {"Battle Injury": 60.0, "Disease": 25.0, "Non-Battle Injury": 15.0}
+    });
+    let (status, created) = server
+        .call(
+            Method::POST,
+            "/api/v1/configurations/",
+            TEST_KEY,
+            Some(new_config),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let config_id = created["id"].as_str().unwrap();
+
+    // `list_configurations(limit=5)`: `for cfg in configs: cfg['name'], cfg['id']`.
+    let (status, configs) = server
+        .call(
+            Method::GET,
+            "/api/v1/configurations/?skip=0&limit=5",
+            TEST_KEY,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let listed: Vec<(&str, &str)> = configs
+        .as_array()
+        .expect("the SDK iterates the list")
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap(), c["id"].as_str().unwrap()))
+        .collect();
+    assert_eq!(listed, [("SDK Example Scenario", config_id)]);
+
+    // `get_configuration`, then the update built from its answer.
+    let path = format!("/api/v1/configurations/{config_id}");
+    let (status, retrieved) = server.call(Method::GET, &path, TEST_KEY, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let update = json!({
+        "name": retrieved["name"],
+        "description": "Updated description for SDK Example Scenario.",
+        "version": retrieved["version"],
+        "total_patients": 125,
+        "front_configs": retrieved["front_configs"],
+        "facility_configs": retrieved["facility_configs"],
+        "injury_distribution": retrieved["injury_distribution"],
+        "base_date": retrieved["base_date"],
+    });
+    let (status, updated) = server
+        .call(Method::PUT, &path, TEST_KEY, Some(update))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert_eq!(updated["total_patients"], 125);
+    assert_eq!(
+        updated["description"],
+        "Updated description for SDK Example Scenario."
+    );
+    assert_eq!(updated["front_configs"], retrieved["front_configs"]);
+    assert_eq!(
+        updated["injury_distribution"],
+        json!({"Battle Injury": 60.0, "Non-Battle Injury": 15.0, "Disease": 25.0})
+    );
+    assert_eq!(updated["base_date"], "2025-06-01");
+    assert_eq!(updated["parent_config_id"], retrieved["id"]);
+
+    // The inline-configuration job, polled as the SDK polls, and its download.
+    let (status, job) = server
+        .call(
+            Method::POST,
+            "/api/v1/generation/",
+            TEST_KEY,
+            Some(json!({
+                "configuration": {"name": "SDK Generated Test", "total_patients": 5},
+                "output_formats": ["json"], "use_compression": false,
+                "use_encryption": false, "priority": "normal"
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{job}");
+    let job_id = job["job_id"].as_str().unwrap();
+    assert!(job["status"].is_string());
+    let done = server.wait_for_job(job_id, TEST_KEY).await;
+    let (status, polled) = server
+        .call(
+            Method::GET,
+            &format!("/api/v1/jobs/{job_id}"),
+            TEST_KEY,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(polled["status"], "completed", "{done}");
+    assert!(polled["progress"].is_number());
+    let (status, headers, zip) = server.get(&format!("/api/v1/downloads/{job_id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/zip");
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    assert_eq!(archive.len(), 1);
+    // `list_jobs(limit=50)`: a list too.
+    let (status, jobs) = server
+        .call(Method::GET, "/api/v1/jobs/?limit=50", TEST_KEY, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(jobs[0]["job_id"], job_id, "{jobs}");
+    server.stop().await;
 }

@@ -75,7 +75,7 @@ async fn lifecycle(server: &Server) {
     let (_, listed) = server
         .call(Method::GET, "/api/v1/configurations", TEST_KEY, None)
         .await;
-    let ids: Vec<&str> = listed["configurations"]
+    let ids: Vec<&str> = listed
         .as_array()
         .unwrap()
         .iter()
@@ -103,25 +103,43 @@ async fn lifecycle(server: &Server) {
     let second_id = second["id"].as_str().unwrap().to_owned();
 
     // Pages.
-    let (_, page) = server
-        .call(
+    // Pages: bare arrays, the next one named by a `Link` header while a page is full.
+    let (_, headers, page) = server
+        .call_with_headers(
             Method::GET,
             "/api/v1/configurations?limit=1",
             TEST_KEY,
             None,
         )
         .await;
-    assert_eq!(page["configurations"][0]["id"], json!(id));
-    assert_eq!(page["next_after"], json!(id.parse::<i64>().unwrap()));
-    let (_, page) = server
-        .call(
+    assert_eq!(page, json!([old]));
+    let next = Server::next_link(&headers).expect("a full page names the next");
+    assert_eq!(next, format!("/api/v1/configurations?after={id}&limit=1"));
+    let (_, headers, page) = server
+        .call_with_headers(Method::GET, &next, TEST_KEY, None)
+        .await;
+    assert_eq!(page[0]["id"], json!(second_id));
+    let next = Server::next_link(&headers).expect("still full");
+    let (_, headers, page) = server
+        .call_with_headers(Method::GET, &next, TEST_KEY, None)
+        .await;
+    assert_eq!(page, json!([]));
+    assert_eq!(Server::next_link(&headers), None);
+    let (_, headers, page) = server
+        .call_with_headers(
             Method::GET,
-            &format!("/api/v1/configurations?limit=1&after={id}"),
+            "/api/v1/configurations?skip=1&limit=5",
             TEST_KEY,
             None,
         )
         .await;
-    assert_eq!(page["configurations"][0]["id"], json!(second_id));
+    assert_eq!(page.as_array().unwrap().len(), 1, "{page}");
+    assert_eq!(page[0]["id"], json!(second_id));
+    assert_eq!(
+        Server::next_link(&headers),
+        None,
+        "a page that is not full is the last"
+    );
 
     // Generation from a stored configuration: its scenario, the request's count.
     let (status, job) = server
@@ -397,4 +415,156 @@ fn error_paths(verdict: &Value) -> Vec<&str> {
         .iter()
         .map(|e| e["path"].as_str().unwrap())
         .collect()
+}
+
+/// The template fields of a stored configuration (as the ancestor's SDK copies them from
+/// `GET` into `PUT`), sent back unchanged, store the same scenario; changed, they change
+/// it. Both for a configuration stored as a template and for one stored as a scenario
+/// whose every field the template carries.
+#[tokio::test]
+async fn the_template_fields_sent_back_store_the_same_scenario() {
+    let server = Server::start(Settings::default()).await;
+    let template = json!({
+        "name": "Round trip",
+        "description": "sent back",
+        "total_patients": 100,
+        "base_date": "2025-06-01",
+        "injury_distribution": {"Battle Injury": 60.0, "Disease": 25.0, "Non-Battle Injury": 15.0},
+        "front_configs": [{"name": "Alpha", "casualty_rate": 0.6,
+            "nationality_distribution": [{"nationality_code": "USA", "percentage": 70.0},
+                                         {"nationality_code": "GBR", "percentage": 30.0}]},
+                          {"name": "Bravo", "casualty_rate": 0.4,
+            "nationality_distribution": [{"nationality_code": "POL", "percentage": 33.3},
+                                         {"nationality_code": "DEU", "percentage": 66.7}]}],
+        "facility_configs": [{"id": "r1", "name": "Role 1"}]
+    });
+    let native = json!({"name": "Native", "scenario": {
+        "name": "Native", "description": "", "patients": 77, "days": 5,
+        "start": "2026-02-03T06:30:00Z", "intensity": "medium", "tempo": "escalating",
+        "injury_mix": {"Battle Injury": 0.07, "Non-Battle Injury": 0.43, "Disease": 0.5},
+        "fronts": [{"name": "North", "casualty_rate": 3.0, "nationalities": {"NOR": 0.35, "FIN": 0.65}}]
+    }});
+    for body in [template, native] {
+        let (status, stored) = server
+            .call(Method::POST, "/api/v1/configurations", TEST_KEY, Some(body))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{stored}");
+        let path = format!("/api/v1/configurations/{}", stored["id"].as_str().unwrap());
+        let (_, got) = server.call(Method::GET, &path, TEST_KEY, None).await;
+        assert_eq!(got, stored);
+        let fields = [
+            "name",
+            "description",
+            "version",
+            "total_patients",
+            "base_date",
+            "days_of_fighting",
+            "injury_distribution",
+            "front_configs",
+            "facility_configs",
+            "warfare_types",
+            "intensity",
+            "tempo",
+            "special_events",
+            "environmental_conditions",
+            "parent_config_id",
+        ];
+        let mut sent: serde_json::Map<String, Value> = fields
+            .iter()
+            .map(|&f| (f.to_owned(), got[f].clone()))
+            .collect();
+        let (status, second) = server
+            .call(
+                Method::PUT,
+                &path,
+                TEST_KEY,
+                Some(Value::Object(sent.clone())),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{second}");
+        assert_eq!(second["scenario"], got["scenario"], "{}", got["name"]);
+        assert_eq!(second["version"], 2);
+        assert_eq!(second["parent_config_id"], got["id"]);
+        assert_eq!(second["parent_id"], got["id"]);
+        // Modified, as the SDK's example modifies it: the change and nothing else.
+        sent.insert("total_patients".to_owned(), json!(125));
+        sent.insert("description".to_owned(), json!("updated"));
+        let (status, third) = server
+            .call(Method::PUT, &path, TEST_KEY, Some(Value::Object(sent)))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{third}");
+        let mut expected = got["scenario"].clone();
+        expected["patients"] = json!(125);
+        expected["description"] = json!("updated");
+        assert_eq!(third["scenario"], expected);
+        assert_eq!(third["total_patients"], 125);
+    }
+    server.stop().await;
+}
+
+/// The template shows the scenario as the ancestor's clients read a template.
+#[tokio::test]
+async fn a_configuration_reads_as_the_ancestor_template() {
+    let server = Server::start(Settings::default()).await;
+    let (status, stored) = server
+        .call(
+            Method::POST,
+            "/api/v1/configurations",
+            TEST_KEY,
+            Some(json!({"name": "drill", "scenario": {
+                "patients": 40, "start": "2025-06-01T00:00:00Z",
+                "injury_mix": {"Battle Injury": 0.6, "Non-Battle Injury": 0.25, "Disease": 0.15},
+                "fronts": [{"name": "East", "casualty_rate": 1.0, "nationalities": {"POL": 0.7, "USA": 0.3}}]
+            }})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{stored}");
+    assert_eq!(stored["total_patients"], 40);
+    assert_eq!(stored["base_date"], "2025-06-01");
+    assert_eq!(
+        stored["injury_distribution"],
+        json!({"Battle Injury": 60.0, "Non-Battle Injury": 25.0, "Disease": 15.0})
+    );
+    assert_eq!(
+        stored["front_configs"],
+        json!([{"name": "East", "casualty_rate": 1.0, "nationality_distribution": [
+            {"nationality_code": "POL", "percentage": 70.0},
+            {"nationality_code": "USA", "percentage": 30.0}]}])
+    );
+    assert_eq!(stored["facility_configs"], json!([]));
+    assert_eq!(stored["parent_config_id"], Value::Null);
+    server.stop().await;
+}
+
+/// A configuration sent back whole (with `scenario`) is stored as it is; a template field
+/// changed beside the unchanged scenario is refused, not silently ignored.
+#[tokio::test]
+async fn a_template_field_changed_beside_the_scenario_is_refused() {
+    let server = Server::start(Settings::default()).await;
+    let (_, stored) = server
+        .call(
+            Method::POST,
+            "/api/v1/configurations",
+            TEST_KEY,
+            Some(json!({"name": "whole", "preset": "peacekeeping"})),
+        )
+        .await;
+    let path = format!("/api/v1/configurations/{}", stored["id"].as_str().unwrap());
+    let (status, second) = server
+        .call(Method::PUT, &path, TEST_KEY, Some(stored.clone()))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    assert_eq!(second["scenario"], stored["scenario"]);
+    let mut changed = stored.clone();
+    changed["total_patients"] = json!(12);
+    let (status, refused) = server
+        .call(Method::PUT, &path, TEST_KEY, Some(changed))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["issues"][0]["path"], "total_patients", "{refused}");
+    assert!(
+        envelope(status, &refused).contains("not one beside the other"),
+        "{refused}"
+    );
+    server.stop().await;
 }

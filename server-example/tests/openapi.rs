@@ -268,6 +268,18 @@ fn check(doc: &Value, method: &str, path: &str, status: StatusCode, body: &Value
     }
 }
 
+/// A full page of the list at `path` (asked with `limit=1`) names its next page in a
+/// `Link` header, and the document describes that header.
+fn check_link(doc: &Value, path: &str, headers: &reqwest::header::HeaderMap) {
+    let next = Server::next_link(headers).unwrap_or_else(|| panic!("{path}: no Link header"));
+    assert!(next.starts_with(&format!("{path}?after=")), "{next}");
+    let documented = &doc["paths"][path]["get"]["responses"]["200"]["headers"]["Link"];
+    assert_eq!(
+        documented["schema"]["type"], "string",
+        "{path}: {documented}"
+    );
+}
+
 #[test]
 fn the_checker_finds_mismatches() {
     let doc = document();
@@ -360,11 +372,11 @@ async fn real_answers_match_their_schemas() {
     let done = server.wait_for_job(id, TEST_KEY).await;
     assert_eq!(done["status"], "completed", "{done}");
     check(&doc, "get", "/api/v1/jobs/{id}", StatusCode::OK, &done);
-    let (status, list) = server
-        .call(Method::GET, "/api/v1/jobs?limit=1", TEST_KEY, None)
+    let (status, headers, list) = server
+        .call_with_headers(Method::GET, "/api/v1/jobs?limit=1", TEST_KEY, None)
         .await;
     check(&doc, "get", "/api/v1/jobs", status, &list);
-    assert!(list["next_after"].is_i64(), "{list}");
+    check_link(&doc, "/api/v1/jobs", &headers);
     let (status, page) = server
         .call(
             Method::GET,
@@ -427,16 +439,16 @@ async fn real_answers_match_their_schemas() {
     check(&doc, "put", "/api/v1/configurations/{id}", status, &version);
     let (status, one) = server.call(Method::GET, &path, TEST_KEY, None).await;
     check(&doc, "get", "/api/v1/configurations/{id}", status, &one);
-    let (status, list) = server
-        .call(
+    let (status, headers, list) = server
+        .call_with_headers(
             Method::GET,
             "/api/v1/configurations?limit=1",
             TEST_KEY,
             None,
         )
         .await;
-    assert!(list["next_after"].is_i64(), "{list}");
     check(&doc, "get", "/api/v1/configurations", status, &list);
+    check_link(&doc, "/api/v1/configurations", &headers);
     for body in [json!({"scenario": {"patients": 0}}), json!([1])] {
         let (status, report) = server
             .call(

@@ -118,5 +118,19 @@ async fn cors_allows_the_configured_origins_only() {
             .headers()
             .contains_key("access-control-allow-origin")
     );
+    // A page's `Link` to the next one is readable by the allowed origin's scripts.
+    let listed = reqwest::Client::new()
+        .get(server.url("/api/v1/jobs?limit=1"))
+        .header("origin", "https://exercise.example")
+        .header("x-api-key", common::TEST_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.status(), reqwest::StatusCode::OK);
+    let exposed = listed.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(exposed.split(',').any(|h| h.trim() == "link"), "{exposed}");
     server.stop().await;
 }

@@ -10,6 +10,7 @@ mod estimate;
 mod memory;
 pub mod request;
 pub mod runner;
+pub mod template;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -17,10 +17,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 
+use super::ListPage;
 use crate::configurations::Page;
 use crate::error::ApiError;
 use crate::extract::{ApiExtension, ApiJson, ApiPath, ApiQuery};
 use crate::jobs::request::{TEMPLATE_REQUIRED, ancestor_scenario_error, from_ancestor};
+use crate::jobs::template::TemplateFields;
 use crate::openapi::{ConfigurationBody, ErrorBody};
 use crate::state::AppState;
 use utoipa::ToSchema;
@@ -28,7 +30,9 @@ use utoipa::ToSchema;
 /// The id parameter's description in the OpenAPI document.
 const ID_PARAM: &str = "The configuration's id, a string of digits as `id` gives it.";
 
-/// A stored configuration.
+/// A stored configuration: milmed's fields and scenario, and the same scenario as the
+/// ancestor's configuration template (`total_patients`, `front_configs`, …), whose
+/// fields sent back unchanged in a `PUT` store the same scenario.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConfigurationView {
     /// Its id, a string of digits; each version has its own.
@@ -41,6 +45,9 @@ pub struct ConfigurationView {
     /// The id of the version it was made from.
     #[schema(required = true)]
     pub parent_id: Option<String>,
+    /// The template's name for `parent_id`.
+    #[schema(required = true)]
+    pub parent_config_id: Option<String>,
     /// The scenario, in milmed's JSON shape.
     #[schema(value_type = Object)]
     pub scenario: Value,
@@ -50,16 +57,9 @@ pub struct ConfigurationView {
     /// When it last changed (RFC 3339).
     #[schema(format = DateTime)]
     pub updated_at: String,
-}
-
-/// The answer of `GET /api/v1/configurations`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ConfigurationList {
-    /// The caller's configurations, oldest first.
-    pub configurations: Vec<ConfigurationView>,
-    /// The id to give as `after` for the next page; null on the last page.
-    #[schema(required = true)]
-    pub next_after: Option<i64>,
+    /// The scenario in the ancestor's template shape.
+    #[serde(flatten)]
+    pub template: TemplateFields,
 }
 
 /// The answer of `POST /api/v1/configurations/validate`.
@@ -83,17 +83,25 @@ pub struct BrokenRule {
 
 impl ConfigurationView {
     /// `stored` as the API shows it.
-    fn new(stored: &StoredScenario) -> ConfigurationView {
+    fn new(stored: &StoredScenario) -> Result<ConfigurationView, ApiError> {
         let time = |t: time::OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();
-        ConfigurationView {
+        // Stored scenarios were checked when stored; one that no longer reads is the
+        // store's fault, not the caller's.
+        let scenario = stored
+            .scenario()
+            .map_err(|e| ApiError::internal(format!("stored configuration {}: {e}", stored.id)))?;
+        let parent_id = stored.parent_id.map(|p| p.to_string());
+        Ok(ConfigurationView {
             id: stored.id.to_string(),
             name: stored.name.clone(),
             version: stored.version,
-            parent_id: stored.parent_id.map(|p| p.to_string()),
+            parent_config_id: parent_id.clone(),
+            parent_id,
             scenario: stored.body.clone(),
             created_at: time(stored.created_at),
             updated_at: time(stored.updated_at),
-        }
+            template: TemplateFields::of(&scenario),
+        })
     }
 }
 
@@ -164,6 +172,7 @@ fn read_body(body: &Value) -> Result<(Option<String>, Scenario), Refusal> {
             let scenario =
                 Scenario::from_value(scenario.clone()).map_err(|e| Refusal::scenario(&e))?;
             scenario.validate().map_err(|e| Refusal::scenario(&e))?;
+            echoed_template_agrees(object, &scenario)?;
             (name, scenario)
         }
         (None, Some(preset)) => {
@@ -190,6 +199,35 @@ fn read_body(body: &Value) -> Result<(Option<String>, Scenario), Refusal> {
         }
     };
     Ok((name, scenario))
+}
+
+/// A body with `scenario` may carry the template fields too (a configuration as `GET`
+/// shows it, sent back whole), but only as they are: one changed beside the scenario would
+/// otherwise be ignored without a word, so it is refused, naming it.
+fn echoed_template_agrees(
+    body: &serde_json::Map<String, Value>,
+    scenario: &Scenario,
+) -> Result<(), Refusal> {
+    let derived = serde_json::to_value(TemplateFields::of(scenario)).unwrap_or_default();
+    let Some(derived) = derived.as_object() else {
+        return Ok(());
+    };
+    for (field, value) in derived {
+        if field == "facility_configs" {
+            continue; // accepted and ignored in every form
+        }
+        if let Some(sent) = body.get(field)
+            && sent != value
+        {
+            return Err(Refusal::at(
+                field,
+                format!(
+                    "{sent} differs from the scenario's {value}; change either scenario or the template fields (without scenario), not one beside the other"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `POST /api/v1/configurations`: 201 with the stored configuration, version 1; 409 when
@@ -219,7 +257,7 @@ pub async fn create(
         .configurations()
         .create(key.id, &name, &scenario)
         .await?;
-    Ok((StatusCode::CREATED, Json(ConfigurationView::new(&stored))))
+    Ok((StatusCode::CREATED, Json(ConfigurationView::new(&stored)?)))
 }
 
 /// Pagination of the configuration list: by id (`after`, milmed's) or by offset (`skip`,
@@ -244,12 +282,13 @@ pub struct ListQuery {
     tag = "configurations",
     security(("api_key" = [])),
     params(
-        ("after" = Option<i64>, Query, nullable = false, description = "Configurations after this id (the `next_after` of the previous page); not with `skip`."),
+        ("after" = Option<i64>, Query, nullable = false, description = "Configurations after this id (the last id of the previous page, as its `Link` header gives it); not with `skip`."),
         ("skip" = Option<u64>, Query, nullable = false, minimum = 0, maximum = 9_223_372_036_854_775_807_u64, description = "Configurations to leave out from the start, oldest first (offset paging, as the ancestor's SDK asks); not with `after`."),
         ("limit" = Option<u32>, Query, nullable = false, minimum = 1, maximum = 500, description = "Configurations per page, 1 to 500 (default 100)."),
     ),
     responses(
-        (status = 200, description = "One page of the caller's configurations, oldest first.", body = ConfigurationList),
+        (status = 200, description = "One page of the caller's configurations, oldest first, as a bare array (the ancestor's shape).", body = Vec<ConfigurationView>,
+            headers(("Link" = String, description = "The next page, `<…?after=N&limit=M>; rel=\"next\"` (RFC 8288), when this one is full; absent on the last page."))),
         (status = 422, description = "A query parameter is unknown, not a number or out of range, or both `after` and `skip` are given.", body = ErrorBody),
     )
 )]
@@ -257,7 +296,7 @@ pub async fn list(
     State(state): State<AppState>,
     ApiExtension(key): ApiExtension<ApiKey>,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Json<ConfigurationList>, ApiError> {
+) -> Result<ListPage<ConfigurationView>, ApiError> {
     let limit = super::page_limit(query.limit, 100)?;
     let page = match (query.after, query.skip) {
         (Some(_), Some(_)) => {
@@ -271,11 +310,12 @@ pub async fn list(
         })?),
     };
     let rows = state.configurations().list(key.id, page, limit).await?;
-    let next = super::next_after(rows.len(), limit, rows.last().map(|r| r.id));
-    Ok(Json(ConfigurationList {
-        configurations: rows.iter().map(ConfigurationView::new).collect(),
-        next_after: next,
-    }))
+    let last = rows.last().map(|r| r.id);
+    let views = rows
+        .iter()
+        .map(ConfigurationView::new)
+        .collect::<Result<_, _>>()?;
+    Ok(ListPage::new("/api/v1/configurations", views, limit, last))
 }
 
 /// `GET /api/v1/configurations/{id}`.
@@ -298,7 +338,7 @@ pub async fn get(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ConfigurationView>, ApiError> {
     let stored = state.configurations().get(key.id, parse_id(&id)?).await?;
-    Ok(Json(ConfigurationView::new(&stored)))
+    Ok(Json(ConfigurationView::new(&stored)?))
 }
 
 /// `PUT /api/v1/configurations/{id}`: stores the body as the next version (a new id,
@@ -334,7 +374,7 @@ pub async fn new_version(
         .configurations()
         .new_version(key.id, id, name.as_deref(), &scenario)
         .await?;
-    Ok(Json(ConfigurationView::new(&stored)))
+    Ok(Json(ConfigurationView::new(&stored)?))
 }
 
 /// `DELETE /api/v1/configurations/{id}`: 204. Jobs made from it keep their scenario.

@@ -117,16 +117,6 @@ pub struct CreatedJob {
     pub estimated_duration: u64,
 }
 
-/// The answer of `GET /api/v1/jobs`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct JobList {
-    /// The caller's jobs, newest first.
-    pub jobs: Vec<JobView>,
-    /// The id to give as `after` for the next page; null on the last page.
-    #[schema(required = true)]
-    pub next_after: Option<i64>,
-}
-
 /// The answer of `DELETE /api/v1/jobs/{id}`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeletedJob {
@@ -260,7 +250,8 @@ pub struct ListQuery {
     security(("api_key" = [])),
     params(ListQuery),
     responses(
-        (status = 200, description = "One page of the caller's jobs, newest first.", body = JobList),
+        (status = 200, description = "One page of the caller's jobs, newest first, as a bare array (the ancestor's shape).", body = Vec<JobView>,
+            headers(("Link" = String, description = "The next page, `<…?after=N&limit=M>; rel=\"next\"` (RFC 8288), when this one is full; absent on the last page."))),
         (status = 422, description = "A query parameter is unknown or not a number, or `limit` is out of range.", body = ErrorBody),
     )
 )]
@@ -268,17 +259,15 @@ pub async fn list(
     State(state): State<AppState>,
     ApiExtension(key): ApiExtension<ApiKey>,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Json<JobList>, ApiError> {
+) -> Result<super::ListPage<JobView>, ApiError> {
     let limit = super::page_limit(query.limit, 50)?;
     let jobs = state
         .jobs()
         .list_by_owner(key.id, query.after, limit)
         .await?;
-    let next = super::next_after(jobs.len(), limit, jobs.last().map(|j| j.id));
-    Ok(Json(JobList {
-        jobs: jobs.iter().map(JobView::new).collect(),
-        next_after: next,
-    }))
+    let last = jobs.last().map(|j| j.id);
+    let views = jobs.iter().map(JobView::new).collect();
+    Ok(super::ListPage::new("/api/v1/jobs", views, limit, last))
 }
 
 /// `GET /api/v1/jobs/{id}`.

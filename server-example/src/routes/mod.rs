@@ -9,7 +9,9 @@ pub mod streaming;
 
 use std::time::Duration;
 
-use axum::http::StatusCode;
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use milmed_core::job::{Permit, Priority, Request};
 
 use crate::error::ApiError;
@@ -48,8 +50,32 @@ pub(crate) fn page_limit(limit: Option<u32>, default: u32) -> Result<u32, ApiErr
     Ok(limit)
 }
 
-/// The `next_after` of a page of `len` rows asked with `limit`: the last id when the
-/// page is full (there may be more), none otherwise.
-pub(crate) fn next_after(len: usize, limit: u32, last: Option<i64>) -> Option<i64> {
-    if len == limit as usize { last } else { None }
+/// One page of a list (`GET /api/v1/configurations`, `GET /api/v1/jobs`): a bare JSON
+/// array of its items, as the ancestor's clients iterate it, and, when the page is full
+/// (there may be more), a `Link: <path?after=N&limit=M>; rel="next"` header (RFC 8288)
+/// naming the next page by the last item's id. Both lists follow this one rule.
+pub struct ListPage<T> {
+    items: Vec<T>,
+    next: Option<String>,
+}
+
+impl<T> ListPage<T> {
+    /// The page of `items` asked with `limit` from the list at `path`; `last_id` is the
+    /// id of its last item, the cursor of the next page.
+    pub fn new(path: &str, items: Vec<T>, limit: u32, last_id: Option<i64>) -> Self {
+        let next = last_id
+            .filter(|_| items.len() == limit as usize)
+            .map(|after| format!("<{path}?after={after}&limit={limit}>; rel=\"next\""));
+        ListPage { items, next }
+    }
+}
+
+impl<T: serde::Serialize> IntoResponse for ListPage<T> {
+    fn into_response(self) -> Response {
+        let mut response = Json(self.items).into_response();
+        if let Some(link) = self.next.and_then(|l| HeaderValue::from_str(&l).ok()) {
+            response.headers_mut().insert(header::LINK, link);
+        }
+        response
+    }
 }

@@ -150,6 +150,18 @@ impl Server {
         key: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
+        let (status, _, body) = self.call_with_headers(method, path, key, body).await;
+        (status, body)
+    }
+
+    /// As [`Server::call`], with the answer's headers (a list's `Link`, …).
+    pub async fn call_with_headers(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        key: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
         let mut request = reqwest::Client::new()
             .request(method, self.url(path))
             .header("x-api-key", key);
@@ -158,11 +170,21 @@ impl Server {
         }
         let response = request.send().await.unwrap();
         let status = response.status();
+        let headers = response.headers().clone();
         let bytes = response.bytes().await.unwrap();
         (
             status,
+            headers,
             serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         )
+    }
+
+    /// The `Link: <…>; rel="next"` address of a list answer's next page, if any.
+    pub fn next_link(headers: &reqwest::header::HeaderMap) -> Option<String> {
+        let link = headers.get("link")?.to_str().unwrap();
+        let (target, rel) = link.split_once(">; ").unwrap();
+        assert_eq!(rel, "rel=\"next\"", "{link}");
+        Some(target.trim_start_matches('<').to_owned())
     }
 
     /// Polls job `id` until its status is final; returns it. Gives up after a minute.
