@@ -44,7 +44,7 @@ step_test() {
 step_server_on_postgres() {
     section "milmed-server HTTP tests against PostgreSQL"
     MILMED_TEST_STORE=postgres cargo test -p milmed-server \
-        --test http --test jobs --test protection --test configurations --test openapi --test clients
+        --test http --test jobs --test protection --test configurations --test openapi --test clients --test usage
 }
 
 # The virtual environment for the Python steps, in .venv.
