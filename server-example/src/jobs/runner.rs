@@ -286,7 +286,7 @@ async fn run(state: &AppState, instance: &str, job: Job) {
 }
 
 fn prepare(job: &Job) -> Result<(Generator, Format, JobBudget), String> {
-    let scenario = Scenario::from_json(&job.scenario.to_string()).map_err(|e| e.to_string())?;
+    let scenario = Scenario::from_value(job.scenario.clone()).map_err(|e| e.to_string())?;
     let generator = Generator::new(&scenario, job.seed).map_err(|e| e.to_string())?;
     let format = job
         .formats
