@@ -464,13 +464,7 @@ impl ApiKeys {
                     ],
                 )
                 .await
-                .map_err(|e| {
-                    if e.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION) {
-                        not_found(key_id)
-                    } else {
-                        Error::Db(e)
-                    }
-                })?;
+                .map_err(|e| unknown_key_or(key_id, e))?;
             tx.commit().await?;
             if let Some(row) = row {
                 let tats = [row.try_get(0)?, row.try_get(1)?, row.try_get(2)?];
@@ -523,13 +517,7 @@ impl ApiKeys {
             &[&key_id, &patients],
         )
         .await
-        .map_err(|e| {
-            if e.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION) {
-                not_found(key_id)
-            } else {
-                Error::Db(e)
-            }
-        })?;
+        .map_err(|e| unknown_key_or(key_id, e))?;
         Ok(())
     }
 
@@ -693,6 +681,16 @@ fn generate_key() -> Result<String, Error> {
 /// dictionary to try — and it lets [`ApiKeys::verify`] find a key by an index lookup.
 fn hash_key(key: &str) -> [u8; 32] {
     Sha256::digest(key.as_bytes()).into()
+}
+
+/// A write that names key `id` failed: when the key is not there (the foreign key
+/// refused it), that is [`not_found`]; anything else is the database's error.
+fn unknown_key_or(id: i64, e: tokio_postgres::Error) -> Error {
+    if e.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION) {
+        not_found(id)
+    } else {
+        Error::Db(e)
+    }
 }
 
 fn not_found(id: i64) -> Error {
