@@ -132,24 +132,7 @@ impl Scenarios {
         after: Option<i64>,
         limit: u32,
     ) -> Result<Vec<StoredScenario>, Error> {
-        let after = after.unwrap_or(0);
-        let limit = i64::from(limit);
-        let rows = Retry::default()
-            .run("list scenarios", || async {
-                let conn = self.db.get().await?;
-                Ok(conn
-                    .query(
-                        &format!(
-                            "SELECT {COLUMNS} FROM scenarios \
-                             WHERE owner_key_id IS NOT DISTINCT FROM $1 AND id > $2 \
-                             ORDER BY id LIMIT $3"
-                        ),
-                        &[&owner, &after, &limit],
-                    )
-                    .await?)
-            })
-            .await?;
-        Ok(rows.iter().map(StoredScenario::from_row).collect())
+        self.page(owner, after.unwrap_or(0), 0, limit).await
     }
 
     /// Up to `limit` configurations of `owner` after the first `skip`, oldest first
@@ -157,6 +140,18 @@ impl Scenarios {
     pub async fn list_from(
         &self,
         owner: Option<i64>,
+        skip: i64,
+        limit: u32,
+    ) -> Result<Vec<StoredScenario>, Error> {
+        self.page(owner, 0, skip, limit).await
+    }
+
+    /// `owner`'s configurations with an id above `after`, oldest first, leaving out the
+    /// first `skip`: the one query behind both ways of paging.
+    async fn page(
+        &self,
+        owner: Option<i64>,
+        after: i64,
         skip: i64,
         limit: u32,
     ) -> Result<Vec<StoredScenario>, Error> {
@@ -168,10 +163,10 @@ impl Scenarios {
                     .query(
                         &format!(
                             "SELECT {COLUMNS} FROM scenarios \
-                             WHERE owner_key_id IS NOT DISTINCT FROM $1 \
-                             ORDER BY id OFFSET $2 LIMIT $3"
+                             WHERE owner_key_id IS NOT DISTINCT FROM $1 AND id > $2 \
+                             ORDER BY id OFFSET $3 LIMIT $4"
                         ),
-                        &[&owner, &skip, &limit],
+                        &[&owner, &after, &skip, &limit],
                     )
                     .await?)
             })
